@@ -15,10 +15,21 @@ type State struct {
 	Easiness    float64 // EF, starts at 2.5, never below 1.3
 	Interval    int     // I in days
 	Due         Day     // day the card is next due
-	Lapses      int     // grades below 3 after the card was first learned
+	Lapses      int     // grades below 3, a new card's included (DESIGN's pseudocode)
 	Suspended   bool
 	LastReview  Day
 }
 
-// Grade is an SM-2 quality of response, 0 to 5.
+// Grade is an SM-2 quality of response, 0 to 5. Grades of 3 and up are
+// successful recalls; below 3 is a lapse.
 type Grade int
+
+// The six SM-2 grades.
+const (
+	GradeBlackout Grade = iota // complete blackout
+	GradeWrong                 // wrong, but recognised after seeing the answer
+	GradeAlmost                // wrong, but the answer seemed easy once seen
+	GradeHard                  // right, with serious difficulty
+	GradeGood                  // right, after some hesitation
+	GradeEasy                  // perfect
+)
