@@ -120,3 +120,15 @@ func (q *Queue) Remaining() (due, newCards, repeats int) {
 
 // Len is the number of showings left.
 func (q *Queue) Len() int { return len(q.cards) }
+
+// Drop takes the current card out of the session with any of its queued
+// repeats (the user suspended it). Undo cannot go back past a Drop: the
+// suspension is its own decision, reversed by unsuspending the card.
+func (q *Queue) Drop() {
+	if len(q.cards) == 0 {
+		return
+	}
+	id := q.cards[0].id
+	q.cards = slices.DeleteFunc(q.cards, func(c queued) bool { return c.id == id })
+	q.history = nil
+}

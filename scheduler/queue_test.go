@@ -287,3 +287,25 @@ func TestQueueDeterministic(t *testing.T) {
 		t.Errorf("two runs differ:\n%q\n%q", a, b)
 	}
 }
+
+func TestQueueDropRemovesCardAndRepeats(t *testing.T) {
+	q := NewQueue([]string{"a", "b", "c"}, nil)
+	if err := q.Answer("a", GradeWrong); err != nil { // a comes back as a repeat
+		t.Fatal(err)
+	}
+	if err := q.Answer("b", GradeEasy); err != nil {
+		t.Fatal(err)
+	}
+	// c is current; a's repeat is queued after it
+	q.Drop()
+	if id, _, _ := q.Next(); id != "a" {
+		t.Fatalf("after dropping c, next = %q, want the repeat of a", id)
+	}
+	q.Drop()
+	if _, _, ok := q.Next(); ok {
+		t.Fatalf("queue not empty after dropping every card: %d left", q.Len())
+	}
+	if _, ok := q.Undo(); ok {
+		t.Fatal("undo went back past a drop")
+	}
+}

@@ -1,0 +1,109 @@
+// Package storage keeps everything talkcards knows in one bbolt file: the
+// shared cards and talks, and each user's card states, due index, review
+// log, daily aggregates, settings and undo records. It owns the file
+// format, opening (locking, damage detection) and the import rules of
+// DESIGN "Card identity"; it knows nothing of terminals, commands or the
+// clock (times come in as arguments).
+//
+// # Opening
+//
+// Open validates an existing file before bbolt touches it: not empty, both
+// bbolt meta pages valid (magic, version, FNV-64a checksum), the file at
+// least as long as the newest meta page's high water mark, and after bbolt
+// opens it the meta bucket with a known schema version. Anything else is
+// ErrDamaged naming the path, and the file is left byte-identical (bbolt
+// alone would initialise an empty file and silently fall back to the older
+// meta page). Panics and memory faults inside bbolt on every read and write
+// path become ErrDamaged too. A new database is built complete in a hidden
+// temporary file in the same folder (folder 0700, file 0600) and linked into
+// place, so no half-made file is ever seen at the path. ReadOnly uses
+// bbolt's shared lock; the lock timeout (default 1s) gives ErrBusy. Writes
+// always sync (NoSync is never set); each Record is one transaction.
+//
+// # Encodings
+//
+// Card keys are the 16 hex digits of deck.ID as 8 raw bytes ("card key").
+// Days (scheduler.Day, int32) are 4 bytes big-endian with the sign bit
+// flipped, so byte order is day order ("day key"). Integers in fixed
+// layouts are big-endian. Variable records (talks, cards) are a version
+// byte 1 then fields in the order listed, each a uvarint, a signed varint,
+// a string (uvarint length + bytes), a string list (uvarint count +
+// strings), a bool byte, or a time (signed varint Unix nanoseconds, 0 =
+// zero time). Readers ignore trailing bytes, so fields can be appended.
+//
+// # Buckets
+//
+//	meta                            schema version and counters
+//	  "schema"   uint32             SchemaVersion (1); written at creation; a higher one is refused (ErrNewerSchema)
+//	  "talks"    uint64             number of talks (for Count)
+//	  "active"   uint64             number of active cards (for Count)
+//	  "talkseq"  uint64             last talk Seq handed out
+//	talks                           slug → v1, title, speaker, event, date, tags(list), files(list),
+//	                                seq(uvarint), active cards(uvarint), retired cards(uvarint),
+//	                                generation(uvarint; changes when a card of the talk becomes
+//	                                active or moves in note order)
+//	cards                           card key → v1, talk slug, talk seq(uvarint), talk title,
+//	                                heading path(list), kind, prompt, answer, source, seq(varint),
+//	                                key (normalised source text), file, retired(bool),
+//	                                retired at(time), successor card ID (string, "" if none)
+//	order                           note-order index: talk seq uint32 | card seq uint32 | card key
+//	                                → 1 byte: 0 active, 1 retired. Cards and NewCards read it.
+//	                                Card.Order is its first 8 bytes as a uint64.
+//	byfile                          file path | 0x00 | card key → empty: the cards a file produced
+//	files                           file path → sha256 (32) | size int64 | mtime int64 Unix ns (48 bytes)
+//	roots                           path the user named → 1 byte: 1 folder, 0 file
+//	links                           retired card key → card key its history was carried to
+//	users/<name>/                   one bucket per user; nothing crosses between users
+//	  "info"     uint64             number of review log entries
+//	  state                         card key → 30 bytes: version 1 | repetitions uint32 |
+//	                                easiness float64 bits | interval uint32 | due int32 |
+//	                                lapses uint32 | flags (1 = suspended) | last review int32
+//	  due                           day key | card key → empty, for every state not suspended
+//	                                (retired cards stay in and are skipped when read)
+//	  log                           uint64 sequence (bucket NextSequence) → 29 bytes, see below
+//	  days                          day key → 85 bytes: version 1 | 3×6 uint32 answers by kind
+//	                                (review, repeat, quiz) and grade 0–5 | uint32 cards introduced |
+//	                                uint64 milliseconds spent
+//	  settings                      "new_per_day", "day_start_hour", "session_limit" → int32
+//	  undo                          log sequence → version 1 | day key (4) | flags | [previous
+//	                                state (30)] | [state written (30)] | [talk seq uint32 |
+//	                                previous "introduced" marker (32, if any)]; flags: 1 a state
+//	                                was written, 2 the card had a state, 4 there was a marker.
+//	                                The last 50 are kept.
+//	  intro                         talk seq uint32 → talk generation uint64 | epoch uint64 |
+//	                                order key (16): every active card of the talk before that
+//	                                key has a state; valid only while generation and epoch match
+//	    "epoch"  uint64             bumped when SetSuspended removes a never-reviewed state
+//
+// # Review log
+//
+// An entry is 29 bytes: version 1 | card key (8) | time int64 Unix
+// milliseconds | grade (1) | kind (1) | interval uint32 days | easiness
+// uint16 thousandths | time taken uint32 milliseconds. The key is the
+// bucket's sequence, big-endian uint64, so entries sort by time of writing.
+// Entries are never rewritten; Undo removes the last one (and resets the
+// sequence) only.
+//
+// # Import
+//
+// Import runs in one transaction (a dry run rolls it back). For the files
+// named: a stored card produced again (same ID) is refreshed and counted
+// Unchanged, or Updated when its prompt or answer changed, or New
+// (Restored) when it was retired. A stored card of these files not
+// produced again is retired — never deleted; states and log stay. Each
+// retired card's history goes to the most similar new card of the same
+// talk, heading path and kind (deck.Similarity of the keys at least
+// CarryThreshold, best pair first, one-to-one): every user's state and due
+// entry move, the link is recorded in links and Card.Successor, and the
+// pair counts once as Updated. Other files' cards are untouched; talks are
+// never removed. Unchanged data is not rewritten.
+//
+// # Cost
+//
+// Due reads the due index from its first key and stops at today or the
+// limit. NewCards starts each talk at the user's "introduced" marker, which
+// Record advances past cards that have a state (amortised O(1) per card);
+// an import that activates or reorders a talk's cards bumps the talk's
+// generation, and markers of an older generation are ignored (one scan of
+// that talk). Stats read days (O(days)). Count reads two counters.
+package storage

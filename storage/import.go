@@ -1,0 +1,674 @@
+package storage
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/talkcards/talkcards/deck"
+	"github.com/talkcards/talkcards/notes"
+)
+
+// CarryThreshold is the least deck.Similarity between the keys of a retired
+// card and a new card for the history to be carried.
+const CarryThreshold = 0.6
+
+// SourceFile is one notes file as parsed and generated for Import.
+type SourceFile struct {
+	Path    string // absolute
+	Hash    [32]byte
+	Size    int64
+	ModTime time.Time
+	Talks   []GeneratedTalk
+	// Missing means the file is gone: its cards are retired and its stamp
+	// forgotten.
+	Missing bool
+}
+
+// GeneratedTalk is one talk of a file with the cards deck generated for it.
+type GeneratedTalk struct {
+	Slug, Title string
+	Meta        notes.Meta
+	Cards       []deck.Card
+}
+
+// ImportOptions tune Import.
+type ImportOptions struct {
+	DryRun bool      // compute the report, write nothing
+	Now    time.Time // RetiredAt of the cards retired
+	Roots  []string  // the paths the user named, remembered for Sources
+}
+
+// ImportReport says what an import changed (or would change), per talk.
+type ImportReport struct {
+	DryRun bool
+	Talks  []TalkReport // in talk order
+}
+
+// TalkReport counts one talk's cards. New+Updated+Unchanged is the number
+// of cards the talk's files now produce; New includes Restored, retired
+// cards that reappeared; a carried pair counts once, as Updated.
+type TalkReport struct {
+	Slug, Title                      string
+	New, Updated, Retired, Unchanged int
+	Restored                         int
+	Carried                          []Carry
+}
+
+// Carry is one retired card whose history moved to a new card.
+type Carry struct {
+	From, To string
+	Users    int // users whose state moved
+}
+
+// errDryRun rolls back a dry run's transaction.
+var errDryRun = errors.New("dry run")
+
+// Import stores the cards of files in one transaction (see doc.go "Import"):
+// new IDs are added, IDs no longer produced by their file are retired
+// (never deleted), a retired card's history is carried to the new card it
+// most resembles, and the files' stamps and opt.Roots are remembered. Cards
+// of files not named are untouched. With DryRun nothing is written.
+func (db *DB) Import(files []SourceFile, opt ImportOptions) (ImportReport, error) {
+	var rep ImportReport
+	err := db.update(func(tx *bolt.Tx) error {
+		im := &importer{tx: tx, opt: opt, reports: map[string]*TalkReport{}}
+		if err := im.run(files); err != nil {
+			return err
+		}
+		rep = im.report()
+		if opt.DryRun {
+			return errDryRun
+		}
+		return nil
+	})
+	if errors.Is(err, errDryRun) {
+		err = nil
+	}
+	if err != nil {
+		return ImportReport{}, err
+	}
+	rep.DryRun = opt.DryRun
+	return rep, nil
+}
+
+type produced struct {
+	key  [8]byte
+	card Card
+	n    int // production order, for deterministic matching
+}
+
+type stored struct {
+	key  [8]byte
+	card Card
+	n    int
+}
+
+type importer struct {
+	tx      *bolt.Tx
+	opt     ImportOptions
+	talks   map[string]*talkRec
+	dirty   map[string]bool // talks to write
+	newTalk int
+	active  int // change of the active-card counter
+	reports map[string]*TalkReport
+	cards   *bolt.Bucket
+	order   *bolt.Bucket
+	byFile  *bolt.Bucket
+}
+
+func (im *importer) rep(t *talkRec) *TalkReport {
+	r := im.reports[t.Slug]
+	if r == nil {
+		r = &TalkReport{Slug: t.Slug}
+		im.reports[t.Slug] = r
+	}
+	r.Title = t.Title
+	return r
+}
+
+func (im *importer) report() ImportReport {
+	var rep ImportReport
+	for _, r := range im.reports {
+		if r.Carried == nil {
+			r.Carried = []Carry{}
+		}
+		rep.Talks = append(rep.Talks, *r)
+	}
+	sort.Slice(rep.Talks, func(i, j int) bool {
+		return im.talks[rep.Talks[i].Slug].Seq < im.talks[rep.Talks[j].Slug].Seq
+	})
+	return rep
+}
+
+func (im *importer) talk(slug, title string) *talkRec {
+	t := im.talks[slug]
+	if t == nil {
+		seq := int(getU64(im.tx.Bucket(bMeta), kTalkSeq)) + 1 + im.newTalk
+		t = &talkRec{Talk: Talk{Slug: slug, Title: title, Seq: seq}}
+		im.talks[slug] = t
+		im.newTalk++
+	}
+	im.dirty[slug] = true
+	return t
+}
+
+func (im *importer) run(files []SourceFile) error {
+	var err error
+	if im.talks, err = loadTalks(im.tx); err != nil {
+		return err
+	}
+	im.dirty = map[string]bool{}
+	im.cards = im.tx.Bucket(bCards)
+	im.order = im.tx.Bucket(bOrder)
+	im.byFile = im.tx.Bucket(bByFile)
+
+	// What the named files produce now, and what they produced before.
+	var prod []*produced
+	prodByKey := map[[8]byte]*produced{}
+	inImport := map[string]bool{}
+	fileTalks := map[string]map[string]bool{} // file → talk slugs it produces
+	for _, f := range files {
+		if f.Path == "" || strings.IndexByte(f.Path, 0) >= 0 {
+			return fmt.Errorf("import: bad file path %q", f.Path)
+		}
+		if inImport[f.Path] {
+			return fmt.Errorf("import %s: file named twice", f.Path)
+		}
+		inImport[f.Path] = true
+		fileTalks[f.Path] = map[string]bool{}
+		if f.Missing {
+			continue
+		}
+		for _, gt := range f.Talks {
+			slug := gt.Slug
+			if slug == "" {
+				slug = deck.Slug(gt.Title)
+			}
+			if slug == "" {
+				return fmt.Errorf("import %s: talk %q has no usable name", f.Path, gt.Title)
+			}
+			if len(slug) > 200 {
+				return fmt.Errorf("import %s: talk slug too long", f.Path)
+			}
+			for _, dc := range gt.Cards {
+				k, err := cardKey(dc.ID)
+				if err != nil {
+					return fmt.Errorf("import %s: talk %q: bad card ID %q", f.Path, gt.Title, dc.ID)
+				}
+				if prodByKey[k] != nil {
+					continue // the same point twice gives the same card
+				}
+				p := &produced{key: k, n: len(prod), card: Card{Card: dc, TalkSlug: slug, File: f.Path}}
+				prod = append(prod, p)
+				prodByKey[k] = p
+			}
+			t := im.talk(slug, gt.Title)
+			t.Title, t.Meta = gt.Title, gt.Meta
+			fileTalks[f.Path][slug] = true
+		}
+	}
+	var old []*stored
+	for _, f := range files {
+		prefix := byFileKey(f.Path, [8]byte{})[:len(f.Path)+1]
+		c := im.byFile.Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			var key [8]byte
+			if copy(key[:], k[len(prefix):]) != 8 || len(k) != len(prefix)+8 {
+				return fmt.Errorf("file index: %w", errCorrupt)
+			}
+			v := im.cards.Get(key[:])
+			if v == nil {
+				return fmt.Errorf("file index names card %x: %w", key, errCorrupt)
+			}
+			card, err := decodeCard(key[:], v)
+			if err != nil {
+				return err
+			}
+			old = append(old, &stored{key: key, card: card, n: len(old)})
+		}
+	}
+
+	// Cards produced again (same ID, from any file) and new ones.
+	var fresh []*produced
+	for _, p := range prod {
+		v := im.cards.Get(p.key[:])
+		if v == nil {
+			fresh = append(fresh, p)
+			continue
+		}
+		cur, err := decodeCard(p.key[:], v)
+		if err != nil {
+			return err
+		}
+		if err := im.refresh(cur, p); err != nil {
+			return err
+		}
+	}
+
+	// Cards of these files no longer produced: retire, carrying history to
+	// the most similar fresh card.
+	var gone []*stored
+	for _, s := range old {
+		if !s.card.Retired && prodByKey[s.key] == nil {
+			gone = append(gone, s)
+		}
+	}
+	carry := matchCarries(gone, fresh)
+	successor := map[*stored][8]byte{}
+	for to, from := range carry {
+		successor[from] = to
+	}
+	for _, p := range fresh {
+		if err := im.add(p, carry[p.key]); err != nil {
+			return err
+		}
+	}
+	for _, s := range gone {
+		to, carried := successor[s]
+		if err := im.retire(s, to, carried); err != nil {
+			return err
+		}
+	}
+
+	// Talk file lists, then counters, sources.
+	for _, t := range im.talks {
+		var keep []string
+		for _, f := range t.Files {
+			if !inImport[f] || fileTalks[f][t.Slug] {
+				keep = append(keep, f)
+			}
+		}
+		for f, slugs := range fileTalks {
+			if slugs[t.Slug] && !slices.Contains(keep, f) {
+				keep = append(keep, f)
+			}
+		}
+		sort.Strings(keep)
+		if !slices.Equal(keep, t.Files) {
+			t.Files = keep
+			im.dirty[t.Slug] = true
+		}
+	}
+	return im.finish(files)
+}
+
+// refresh updates a stored card produced again under the same ID.
+func (im *importer) refresh(cur Card, p *produced) error {
+	t := im.talks[p.card.TalkSlug]
+	r := im.rep(t)
+	next := p.card
+	next.Order = uint64(t.Seq)<<32 | uint64(uint32(next.Seq))
+	switch {
+	case cur.Retired:
+		r.New++
+		r.Restored++
+		im.active++
+		t.gen++
+		im.countMove(cur, false, t, true)
+	case cur.Prompt != next.Prompt || cur.Answer != next.Answer:
+		r.Updated++
+		im.countMove(cur, true, t, true)
+	default:
+		r.Unchanged++
+		im.countMove(cur, true, t, true)
+	}
+	next.Successor = ""
+	if cur.Order != next.Order {
+		if err := im.order.Delete(orderKey(&cur, p.key)); err != nil {
+			return err
+		}
+		t.gen++
+		im.dirty[t.Slug] = true
+	}
+	if err := im.order.Put(orderKey(&next, p.key), orderActive); err != nil {
+		return err
+	}
+	if cur.File != next.File {
+		if err := im.byFile.Delete(byFileKey(cur.File, p.key)); err != nil {
+			return err
+		}
+	}
+	if err := im.byFile.Put(byFileKey(next.File, p.key), nil); err != nil {
+		return err
+	}
+	return im.putCard(p.key, &next)
+}
+
+// countMove moves a card's count from its stored talk and status to talk t
+// as active or not.
+func (im *importer) countMove(cur Card, wasActive bool, t *talkRec, active bool) {
+	if ot := im.talks[cur.TalkSlug]; ot != nil {
+		if wasActive {
+			ot.Cards--
+		} else {
+			ot.Retired--
+		}
+		im.dirty[ot.Slug] = true
+	}
+	if active {
+		t.Cards++
+	} else {
+		t.Retired++
+	}
+	im.dirty[t.Slug] = true
+}
+
+// putCard writes c only if its encoding changed, so an unchanged re-import
+// writes no card.
+func (im *importer) putCard(k [8]byte, c *Card) error {
+	v := encodeCard(c)
+	if bytes.Equal(im.cards.Get(k[:]), v) {
+		return nil
+	}
+	return im.cards.Put(k[:], v)
+}
+
+// add stores a card with a new ID; from is the retired card whose history
+// it takes, if any.
+func (im *importer) add(p *produced, from *stored) error {
+	t := im.talks[p.card.TalkSlug]
+	c := p.card
+	c.Order = uint64(t.Seq)<<32 | uint64(uint32(c.Seq))
+	t.Cards++
+	t.gen++
+	im.active++
+	im.dirty[t.Slug] = true
+	r := im.rep(t)
+	if from == nil {
+		r.New++
+	} else {
+		r.Updated++
+		users, err := im.moveHistory(from.key, p.key)
+		if err != nil {
+			return err
+		}
+		r.Carried = append(r.Carried, Carry{From: from.card.ID, To: c.ID, Users: users})
+	}
+	if err := im.order.Put(orderKey(&c, p.key), orderActive); err != nil {
+		return err
+	}
+	if err := im.byFile.Put(byFileKey(c.File, p.key), nil); err != nil {
+		return err
+	}
+	return im.putCard(p.key, &c)
+}
+
+func (im *importer) retire(s *stored, to [8]byte, carried bool) error {
+	t := im.talks[s.card.TalkSlug]
+	if t == nil {
+		return fmt.Errorf("card %s names unknown talk %q: %w", s.card.ID, s.card.TalkSlug, errCorrupt)
+	}
+	c := s.card
+	c.Retired = true
+	c.RetiredAt = im.opt.Now.UTC()
+	if carried {
+		c.Successor = cardID(to[:])
+		if err := im.tx.Bucket(bLinks).Put(s.key[:], to[:]); err != nil {
+			return err
+		}
+	} else {
+		im.rep(t).Retired++
+	}
+	if err := im.order.Put(orderKey(&c, s.key), orderRetired); err != nil {
+		return err
+	}
+	t.Cards--
+	t.Retired++
+	im.active--
+	im.dirty[t.Slug] = true
+	return im.putCard(s.key, &c)
+}
+
+// moveHistory moves every user's state of card from to card to, with its
+// due-index entry. The review log keeps naming from.
+func (im *importer) moveHistory(from, to [8]byte) (int, error) {
+	users := im.tx.Bucket(bUsers)
+	n := 0
+	err := users.ForEachBucket(func(name []byte) error {
+		ub := users.Bucket(name)
+		sb := ub.Bucket(bState)
+		if sb == nil {
+			return nil
+		}
+		v := sb.Get(from[:])
+		if v == nil || sb.Get(to[:]) != nil {
+			return nil
+		}
+		st, err := decodeState(v)
+		if err != nil {
+			return err
+		}
+		v = slices.Clone(v)
+		if err := sb.Delete(from[:]); err != nil {
+			return err
+		}
+		if err := sb.Put(to[:], v); err != nil {
+			return err
+		}
+		if due := ub.Bucket(bDue); due != nil && due.Get(dueKey(st.Due, from)) != nil {
+			if err := due.Delete(dueKey(st.Due, from)); err != nil {
+				return err
+			}
+			if err := due.Put(dueKey(st.Due, to), nil); err != nil {
+				return err
+			}
+		}
+		n++
+		return nil
+	})
+	return n, err
+}
+
+// matchCarries pairs retired cards with fresh ones: same talk, heading path
+// and kind, key similarity at least CarryThreshold, best pair first, each
+// card in at most one pair. It returns fresh key → retired card.
+func matchCarries(gone []*stored, fresh []*produced) map[[8]byte]*stored {
+	type pair struct {
+		g   *stored
+		p   *produced
+		sim float64
+	}
+	group := func(c *Card) string {
+		return c.TalkSlug + "\x00" + string(c.Kind) + "\x00" + strings.Join(c.Path, "\x00")
+	}
+	byGroup := map[string][]*produced{}
+	for _, p := range fresh {
+		g := group(&p.card)
+		byGroup[g] = append(byGroup[g], p)
+	}
+	var pairs []pair
+	for _, g := range gone {
+		for _, p := range byGroup[group(&g.card)] {
+			if !slices.Equal(g.card.Path, p.card.Path) {
+				continue
+			}
+			if sim := deck.Similarity(g.card.Key, p.card.Key); sim >= CarryThreshold {
+				pairs = append(pairs, pair{g, p, sim})
+			}
+		}
+	}
+	sort.SliceStable(pairs, func(i, j int) bool {
+		a, b := pairs[i], pairs[j]
+		if a.sim != b.sim {
+			return a.sim > b.sim
+		}
+		if a.p.n != b.p.n {
+			return a.p.n < b.p.n
+		}
+		return a.g.n < b.g.n
+	})
+	out := map[[8]byte]*stored{}
+	used := map[*stored]bool{}
+	for _, pr := range pairs {
+		if out[pr.p.key] != nil || used[pr.g] {
+			continue
+		}
+		out[pr.p.key] = pr.g
+		used[pr.g] = true
+	}
+	return out
+}
+
+// finish writes talks, counters, file stamps and roots.
+func (im *importer) finish(files []SourceFile) error {
+	tb := im.tx.Bucket(bTalks)
+	for slug := range im.dirty {
+		t := im.talks[slug]
+		v := encodeTalk(t)
+		if bytes.Equal(tb.Get([]byte(slug)), v) {
+			continue
+		}
+		if err := tb.Put([]byte(slug), v); err != nil {
+			return err
+		}
+	}
+	meta := im.tx.Bucket(bMeta)
+	if im.newTalk > 0 {
+		if err := putU64(meta, kTalkSeq, getU64(meta, kTalkSeq)+uint64(im.newTalk)); err != nil {
+			return err
+		}
+		if err := putU64(meta, kTalks, getU64(meta, kTalks)+uint64(im.newTalk)); err != nil {
+			return err
+		}
+	}
+	if im.active != 0 {
+		if err := putU64(meta, kActive, uint64(int64(getU64(meta, kActive))+int64(im.active))); err != nil {
+			return err
+		}
+	}
+	fb := im.tx.Bucket(bFiles)
+	for _, f := range files {
+		if f.Missing {
+			if err := fb.Delete([]byte(f.Path)); err != nil {
+				return err
+			}
+			continue
+		}
+		v := encodeStamp(FileStamp{Hash: f.Hash, Size: f.Size, ModTime: f.ModTime})
+		if !bytes.Equal(fb.Get([]byte(f.Path)), v) {
+			if err := fb.Put([]byte(f.Path), v); err != nil {
+				return err
+			}
+		}
+	}
+	rb := im.tx.Bucket(bRoots)
+	for _, root := range im.opt.Roots {
+		root = filepath.Clean(root)
+		dir := byte(1)
+		for _, f := range files {
+			if f.Path == root {
+				dir = 0
+			}
+		}
+		if v := rb.Get([]byte(root)); len(v) == 1 && v[0] == dir {
+			continue
+		}
+		if err := rb.Put([]byte(root), []byte{dir}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// FileStamp is what Import remembers of a notes file, to tell later whether
+// it changed.
+type FileStamp struct {
+	Hash    [32]byte
+	Size    int64
+	ModTime time.Time
+}
+
+func encodeStamp(s FileStamp) []byte {
+	b := make([]byte, 0, 48)
+	b = append(b, s.Hash[:]...)
+	b = binary.BigEndian.AppendUint64(b, uint64(s.Size))
+	var ns int64
+	if !s.ModTime.IsZero() {
+		ns = s.ModTime.UnixNano()
+	}
+	return binary.BigEndian.AppendUint64(b, uint64(ns))
+}
+
+func decodeStamp(v []byte) (FileStamp, error) {
+	var s FileStamp
+	if len(v) != 48 {
+		return s, fmt.Errorf("file stamp: %w", errCorrupt)
+	}
+	copy(s.Hash[:], v)
+	s.Size = int64(binary.BigEndian.Uint64(v[32:]))
+	if ns := int64(binary.BigEndian.Uint64(v[40:])); ns != 0 {
+		s.ModTime = time.Unix(0, ns).UTC()
+	}
+	return s, nil
+}
+
+// Source is a path the user named to import: a folder (Dir) or a file, with
+// the stamps of the remembered files under it.
+type Source struct {
+	Path  string
+	Dir   bool
+	Files map[string]FileStamp
+}
+
+// Sources lists the remembered roots with their files' stamps, by path.
+// Files imported that lie under no root are listed under their own path.
+func (db *DB) Sources() ([]Source, error) {
+	var out []Source
+	err := db.view(func(tx *bolt.Tx) error {
+		files, err := fileStamps(tx)
+		if err != nil {
+			return err
+		}
+		placed := map[string]bool{}
+		err = tx.Bucket(bRoots).ForEach(func(k, v []byte) error {
+			s := Source{Path: string(k), Dir: len(v) == 1 && v[0] == 1, Files: map[string]FileStamp{}}
+			for p, st := range files {
+				if p == s.Path || (s.Dir && strings.HasPrefix(p, strings.TrimSuffix(s.Path, string(filepath.Separator))+string(filepath.Separator))) {
+					s.Files[p] = st
+					placed[p] = true
+				}
+			}
+			out = append(out, s)
+			return nil
+		})
+		for p, st := range files {
+			if !placed[p] {
+				out = append(out, Source{Path: p, Files: map[string]FileStamp{p: st}})
+			}
+		}
+		return err
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out, err
+}
+
+// Files returns every remembered notes file with its stamp: what review
+// compares with the disk to tell which files changed or vanished.
+func (db *DB) Files() (map[string]FileStamp, error) {
+	var files map[string]FileStamp
+	err := db.view(func(tx *bolt.Tx) error {
+		var err error
+		files, err = fileStamps(tx)
+		return err
+	})
+	return files, err
+}
+
+func fileStamps(tx *bolt.Tx) (map[string]FileStamp, error) {
+	files := map[string]FileStamp{}
+	err := tx.Bucket(bFiles).ForEach(func(k, v []byte) error {
+		s, err := decodeStamp(v)
+		files[string(k)] = s
+		return err
+	})
+	return files, err
+}

@@ -1,0 +1,52 @@
+package storage
+
+import (
+	"bytes"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/talkcards/talkcards/scheduler"
+)
+
+// NextDue finds the first day on or after from with active cards due, and
+// how many: the "next due" line of a session summary. It seeks the due index
+// instead of scanning it. n is 0 when nothing is scheduled.
+func (db *DB) NextDue(user string, from scheduler.Day) (day scheduler.Day, n int, err error) {
+	err = db.view(func(tx *bolt.Tx) error {
+		ub, err := userBucket(tx, user)
+		if err != nil {
+			return err
+		}
+		due := sub(ub, bDue)
+		if due == nil {
+			return nil
+		}
+		cards := tx.Bucket(bCards)
+		start := dayKey(from)
+		c := due.Cursor()
+		var first []byte
+		for k, _ := c.Seek(start[:]); len(k) == 12; k, _ = c.Next() {
+			if first != nil && !bytes.Equal(k[:4], first) {
+				break
+			}
+			v := cards.Get(k[4:])
+			if v == nil {
+				continue
+			}
+			card, err := decodeCard(k[4:], v)
+			if err != nil {
+				return err
+			}
+			if card.Retired {
+				continue
+			}
+			if first == nil {
+				first = append([]byte(nil), k[:4]...)
+				day = keyDay(first)
+			}
+			n++
+		}
+		return nil
+	})
+	return day, n, err
+}
