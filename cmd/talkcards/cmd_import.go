@@ -1,0 +1,134 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/talkcards/talkcards/storage"
+)
+
+type importOptions struct {
+	paths  []string
+	dryRun bool
+	demo   bool
+}
+
+func (a *app) importCmd() *cobra.Command {
+	opts := &importOptions{}
+	cmd := &cobra.Command{
+		Use:   "import PATH...",
+		Short: "Import talk notes (files or folders of *.md) as cards",
+		Long: `Import reads markdown notes files, or folders of *.md and *.markdown files
+(recursively), and turns every talk in them into cards. The import is one
+transaction: all files or nothing. Importing the same notes again changes
+nothing; an edited point updates only the cards that contain it, keeping their
+review history; cards whose notes disappeared are retired, never deleted.
+The paths are remembered: review re-imports files that changed.
+
+  talkcards import notes/gophercon.md
+  talkcards import ~/notes/conferences --dry-run
+  talkcards import --demo`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.paths = args
+			if len(args) == 0 && !opts.demo {
+				return usagef("import needs at least one PATH (a notes file or folder), or --demo")
+			}
+			if len(args) > 0 && opts.demo {
+				return usagef("import takes either PATHs or --demo, not both")
+			}
+			return a.runImport(opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.dryRun, "dry-run", false, "report what would change and write nothing")
+	cmd.Flags().BoolVar(&opts.demo, "demo", false, "import the bundled demo deck")
+	return cmd
+}
+
+func (a *app) runImport(opts *importOptions) error {
+	var l *loaded
+	var err error
+	if opts.demo {
+		l, err = loadDemo()
+	} else {
+		l, err = loadNotes(opts.paths)
+	}
+	if err != nil {
+		return err
+	}
+	for _, s := range l.skipped {
+		fmt.Fprintf(a.stderr, "talkcards: warning: skipped %s: no headings or bullet points\n", sanitize(s))
+	}
+	db, err := a.openDB(false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	report, err := db.Import(l.files, storage.ImportOptions{DryRun: opts.dryRun, Now: a.now(), Roots: l.roots})
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	if a.json {
+		return writeJSON(a.stdout, importJSON(report))
+	}
+	printImportReport(a.stdout, report)
+	return nil
+}
+
+type importTalkJSON struct {
+	Slug      string          `json:"slug"`
+	Title     string          `json:"title"`
+	New       int             `json:"new"`
+	Updated   int             `json:"updated"`
+	Retired   int             `json:"retired"`
+	Unchanged int             `json:"unchanged"`
+	Carried   []storage.Carry `json:"carried"`
+}
+
+func importJSON(r storage.ImportReport) any {
+	talks := []importTalkJSON{}
+	for _, t := range r.Talks {
+		c := t.Carried
+		if c == nil {
+			c = []storage.Carry{}
+		}
+		talks = append(talks, importTalkJSON{t.Slug, t.Title, t.New, t.Updated, t.Retired, t.Unchanged, c})
+	}
+	return map[string]any{"dry_run": r.DryRun, "talks": talks}
+}
+
+func printImportReport(w io.Writer, r storage.ImportReport) {
+	var n, u, rt, un int
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "TALK\tNEW\tUPDATED\tRETIRED\tUNCHANGED\n")
+	for _, t := range r.Talks {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\n", truncate(sanitize(t.Title), 50), t.New, t.Updated, t.Retired, t.Unchanged)
+		n, u, rt, un = n+t.New, u+t.Updated, rt+t.Retired, un+t.Unchanged
+	}
+	tw.Flush()
+	verb := "imported"
+	if r.DryRun {
+		verb = "dry run, nothing written: would import"
+	}
+	fmt.Fprintf(w, "%s %d talks: %d new, %d updated, %d retired, %d unchanged cards\n", verb, len(r.Talks), n, u, rt, un)
+	for _, t := range r.Talks {
+		if len(t.Carried) == 0 {
+			continue
+		}
+		users := 0
+		for _, c := range t.Carried {
+			users += c.Users
+		}
+		fmt.Fprintf(w, "%s: %d edited cards keep their review history (%d user states moved)\n", truncate(sanitize(t.Title), 50), len(t.Carried), users)
+	}
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}

@@ -1,0 +1,226 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+
+	"github.com/spf13/cobra"
+
+	"github.com/talkcards/talkcards/scheduler"
+	"github.com/talkcards/talkcards/storage"
+)
+
+type reviewOptions struct {
+	talk   string
+	limit  int
+	newMax int
+	noSync bool
+}
+
+func (a *app) reviewCmd() *cobra.Command {
+	opts := &reviewOptions{}
+	cmd := &cobra.Command{
+		Use:   "review",
+		Short: "Today's review: due cards first, then new ones (SM-2)",
+		Long: `Review the cards SM-2 says are due today, most overdue first, then new cards
+in note order (at most the per-day new limit, counted across the day's
+sessions). A card graded below 4 comes back later in the session until you
+score 4 or more. Every answer is saved before the next card shows.
+
+Keys: Enter reveals the answer; grade 0-5 (0 blackout, 1 wrong, 2 almost —
+wrong but easy once seen, 3 hard, 4 good, 5 easy); u undoes the last answer;
+s suspends the card; q or Ctrl-C ends the session with a summary.
+
+Notes files that changed since they were imported are re-imported first
+(--no-sync skips that). Without a terminal, or with --plain, review speaks the
+line-by-line plain protocol: "Q: ..." then a line (Enter reveals, q quits),
+"A: ..." then a grade line 0-5.
+
+  talkcards review
+  talkcards review --talk spotify --limit 20
+  talkcards review --plain < answers.txt`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.limit < 0 {
+				return usagef("--limit must be 0 (no limit) or more, got %d", opts.limit)
+			}
+			if cmd.Flags().Changed("new") && opts.newMax < 0 {
+				return usagef("--new must be 0 or more, got %d", opts.newMax)
+			}
+			if !cmd.Flags().Changed("new") {
+				opts.newMax = -1
+			}
+			return a.runReview(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.talk, "talk", "", "review only this talk (slug, title or a unique part)")
+	cmd.Flags().IntVar(&opts.limit, "limit", 0, "at most this many cards (0: your session limit setting)")
+	cmd.Flags().IntVar(&opts.newMax, "new", 0, "at most this many new cards today (default: your new-per-day setting)")
+	cmd.Flags().BoolVar(&opts.noSync, "no-sync", false, "do not re-import notes files that changed")
+	return cmd
+}
+
+func (a *app) runReview(ctx context.Context, opts *reviewOptions) error {
+	user, err := a.userName()
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+	defer stop()
+
+	if !opts.noSync {
+		if err := a.syncNotes(); err != nil {
+			return err
+		}
+	}
+	s := &session{a: a, user: user, cards: map[string]storage.Card{}, newIDs: map[string]bool{}, started: a.now()}
+	s.withDB = func(readOnly bool, fn func(*storage.DB) error) error {
+		db, err := a.openDB(readOnly)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		return fn(db)
+	}
+	db, err := a.openWithCards(false)
+	if err != nil {
+		return err
+	}
+	ids, err := a.plan(db, s, opts)
+	db.Close()
+	if err != nil {
+		return err
+	}
+	s.queue = scheduler.NewQueue(ids, func(id string) bool { return s.newIDs[id] })
+	if a.plain || !a.isTerminal() {
+		s.ui = newPlainUI(ctx, a.stdin, a.stdout)
+	} else {
+		s.ui = newPromptUI(a)
+	}
+	if len(ids) == 0 {
+		sum := s.finish(false)
+		sum.empty = true
+		s.ui.summary(sum)
+		return nil
+	}
+	err = s.run(ctx)
+	interrupted := errors.Is(err, errInterrupted)
+	if err != nil && !interrupted {
+		return err
+	}
+	s.ui.summary(s.finish(interrupted))
+	return err
+}
+
+// plan picks today's cards: due first (most overdue first), then new cards in
+// note order within the new-per-day allowance left today.
+func (a *app) plan(db *storage.DB, s *session, opts *reviewOptions) ([]string, error) {
+	settings, err := db.Settings(s.user)
+	if err != nil {
+		return nil, err
+	}
+	s.today = scheduler.DayOf(a.now(), settings.DayStartHour)
+	slug := ""
+	if opts.talk != "" {
+		talks, err := db.Talks()
+		if err != nil {
+			return nil, err
+		}
+		t, err := findTalk(talks, opts.talk)
+		if err != nil {
+			return nil, err
+		}
+		slug = t.Slug
+	}
+	limit := opts.limit
+	if limit == 0 {
+		limit = settings.SessionLimit
+	}
+	newPerDay := settings.NewPerDay
+	if opts.newMax >= 0 {
+		newPerDay = opts.newMax
+	}
+	agg, err := db.Day(s.user, s.today)
+	if err != nil {
+		return nil, err
+	}
+	due, err := db.Due(s.user, s.today, 0)
+	if err != nil {
+		return nil, err
+	}
+	var cands []scheduler.Candidate
+	for _, d := range due {
+		c, err := db.Card(d.ID)
+		if err != nil {
+			return nil, err
+		}
+		if slug != "" && c.TalkSlug != slug {
+			continue
+		}
+		s.cards[c.ID] = c
+		cands = append(cands, scheduler.Candidate{ID: d.ID, Due: d.Due, Seq: d.Seq})
+	}
+	var newIDs []string
+	if newLeft := max(0, newPerDay-agg.New); newLeft > 0 {
+		if newIDs, err = db.NewCards(s.user, slug, newLeft); err != nil {
+			return nil, err
+		}
+	}
+	for _, id := range newIDs {
+		c, err := db.Card(id)
+		if err != nil {
+			return nil, err
+		}
+		s.cards[id] = c
+		s.newIDs[id] = true
+	}
+	ids := scheduler.Plan(cands, newIDs, s.today, scheduler.PlanOptions{Limit: limit, NewPerDay: newPerDay, NewSeenToday: agg.New})
+	return ids, nil
+}
+
+// syncNotes re-imports remembered notes files that changed or vanished since
+// their import, and reports what changed. A file that cannot be read now is
+// reported and left as it was; the session goes on.
+func (a *app) syncNotes() error {
+	db, err := a.openDB(true)
+	if errors.Is(err, storage.ErrNoDatabase) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	nc, err := changedSources(db)
+	db.Close()
+	if err != nil || !nc.changed {
+		return err
+	}
+	l := &loaded{}
+	if len(nc.roots) > 0 {
+		if l, err = loadNotes(nc.roots); err != nil {
+			fmt.Fprintf(a.stderr, "talkcards: warning: notes changed but could not be re-imported, reviewing the cards as they were: %s\n", oneLine(err.Error()))
+			return nil
+		}
+	}
+	for _, f := range nc.vanished {
+		l.files = append(l.files, storage.SourceFile{Path: f, Missing: true})
+	}
+	wdb, err := a.openDB(false)
+	if err != nil {
+		return err
+	}
+	defer wdb.Close()
+	report, err := wdb.Import(l.files, storage.ImportOptions{Now: a.now(), Roots: l.roots})
+	if err != nil {
+		return fmt.Errorf("re-import changed notes: %w", err)
+	}
+	for _, t := range report.Talks {
+		if t.New+t.Updated+t.Retired == 0 {
+			continue
+		}
+		fmt.Fprintf(a.stderr, "talkcards: notes changed: %s: %d new, %d updated, %d retired cards\n", sanitize(t.Title), t.New, t.Updated, t.Retired)
+	}
+	return nil
+}

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/talkcards/talkcards/storage"
+)
+
+// openDB opens the database for one command's work. Read-only opens take a
+// shared lock, so listings work while another talkcards writes.
+func (a *app) openDB(readOnly bool) (*storage.DB, error) {
+	path, err := a.dbPath()
+	if err != nil {
+		return nil, err
+	}
+	db, err := storage.Open(path, storage.Options{ReadOnly: readOnly})
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// openWithCards opens the database for a command that needs cards. On a
+// database with no talks at all it loads the bundled demo deck first and
+// says so, so a new user meets a working program.
+func (a *app) openWithCards(readOnly bool) (*storage.DB, error) {
+	db, err := a.openDB(readOnly)
+	if err != nil && !errors.Is(err, storage.ErrNoDatabase) {
+		return nil, err
+	}
+	if err == nil {
+		talks, _, cerr := db.Count()
+		if cerr != nil {
+			db.Close()
+			return nil, cerr
+		}
+		if talks > 0 {
+			return db, nil
+		}
+		if readOnly {
+			db.Close()
+			db = nil
+		}
+	}
+	if db == nil {
+		if db, err = a.openDB(false); err != nil {
+			return nil, err
+		}
+	}
+	if err := a.loadDemoInto(db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func (a *app) loadDemoInto(db *storage.DB) error {
+	l, err := loadDemo()
+	if err != nil {
+		return err
+	}
+	report, err := db.Import(l.files, storage.ImportOptions{Now: a.now()})
+	if err != nil {
+		return fmt.Errorf("load demo deck: %w", err)
+	}
+	fmt.Fprintf(a.stderr, "talkcards: no talks yet: loaded the bundled demo deck (%d talks, %d cards) into %s\n",
+		len(report.Talks), l.numCards, db.Path())
+	fmt.Fprintf(a.stderr, "talkcards: hint: import your own notes with 'talkcards import PATH'\n")
+	return nil
+}
