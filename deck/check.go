@@ -1,0 +1,120 @@
+package deck
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// Size limits of a card (quality rules 2 and 3). A prompt may carry a
+// cloze's lead line and neighbouring points, so it gets more room than an
+// answer, which should be recalled in one go.
+const (
+	MaxPromptChars = 600 // runes
+	MaxAnswerChars = 400 // runes
+	MaxAnswerLines = 5   // also the most points an answer may ask for
+)
+
+// Problem is one quality rule a card breaks.
+type Problem struct {
+	ID   string // the card's ID
+	Seq  int
+	Rule string // short name: "empty", "leak", "points", "format", "size", "duplicate-id", "ambiguous"
+	Msg  string
+}
+
+func (p Problem) String() string {
+	return fmt.Sprintf("card %d (%s): %s: %s", p.Seq, p.ID, p.Rule, p.Msg)
+}
+
+// Check reports the cards that break the checkable quality rules of DESIGN.md:
+// empty prompt or answer, an answer given away by its prompt, more than
+// MaxAnswerLines points, multi-point answers not one "- " point per line,
+// prompts or answers over the size limits, duplicate IDs, and two cards
+// with the same path and prompt but different answers. Coverage needs the
+// notes and is checked by tests.
+func Check(cards []Card) []Problem {
+	var out []Problem
+	bad := func(c Card, rule, format string, args ...any) {
+		out = append(out, Problem{ID: c.ID, Seq: c.Seq, Rule: rule, Msg: fmt.Sprintf(format, args...)})
+	}
+	ids := map[string]int{}
+	prompts := map[string]int{}
+	for i, c := range cards {
+		if strings.TrimSpace(c.Prompt) == "" {
+			bad(c, "empty", "empty prompt")
+		}
+		if strings.TrimSpace(c.Answer) == "" {
+			bad(c, "empty", "empty answer")
+		}
+		if line, ok := leak(c.Prompt, c.Answer); ok {
+			bad(c, "leak", "prompt gives away %q", line)
+		}
+		lines := strings.Split(c.Answer, "\n")
+		if len(lines) > MaxAnswerLines {
+			bad(c, "points", "%d points in the answer, at most %d", len(lines), MaxAnswerLines)
+		}
+		if len(lines) > 1 {
+			for _, l := range lines {
+				if !strings.HasPrefix(l, "- ") || strings.TrimSpace(l[2:]) == "" {
+					bad(c, "format", "answer line %q is not a \"- \" point", l)
+					break
+				}
+			}
+		}
+		if n := utf8.RuneCountInString(c.Prompt); n > MaxPromptChars {
+			bad(c, "size", "prompt of %d characters, at most %d", n, MaxPromptChars)
+		}
+		if n := utf8.RuneCountInString(c.Answer); n > MaxAnswerChars {
+			bad(c, "size", "answer of %d characters, at most %d", n, MaxAnswerChars)
+		}
+		if j, ok := ids[c.ID]; ok {
+			bad(c, "duplicate-id", "same ID as card %d", cards[j].Seq)
+		} else {
+			ids[c.ID] = i
+		}
+		k := c.Talk + "\x00" + strings.Join(c.Path, "\x00") + "\x00" + Normalize(c.Prompt)
+		if j, ok := prompts[k]; ok {
+			if Normalize(cards[j].Answer) != Normalize(c.Answer) {
+				bad(c, "ambiguous", "same prompt as card %d with another answer", cards[j].Seq)
+			}
+		} else {
+			prompts[k] = i
+		}
+	}
+	return out
+}
+
+// leak finds an answer line whose words all appear, in order and together,
+// in the prompt: the prompt gives that answer away. Lines without words
+// (an emoticon) cannot leak.
+func leak(prompt, answer string) (string, bool) {
+	pw := Words(prompt)
+	for _, l := range strings.Split(answer, "\n") {
+		l = strings.TrimPrefix(l, "- ")
+		aw := Words(l)
+		if len(aw) == 0 {
+			continue
+		}
+		if containsRun(pw, aw) {
+			return l, true
+		}
+	}
+	return "", false
+}
+
+func containsRun(hay, needle []string) bool {
+	for i := 0; i+len(needle) <= len(hay); i++ {
+		ok := true
+		for j := range needle {
+			if hay[i+j] != needle[j] {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}

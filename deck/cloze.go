@@ -1,0 +1,557 @@
+package deck
+
+import (
+	"github.com/talkcards/talkcards/notes"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Blank is what a cloze prompt shows in place of the hidden span.
+const Blank = "[...]"
+
+type tokKind int
+
+const (
+	tokWord tokKind = iota
+	tokCode
+	tokStrong
+	tokURL
+	tokEmoticon
+)
+
+// token is a word or an atomic piece of inline markup of a statement.
+type token struct {
+	kind       tokKind
+	start, end int
+	text       string
+	first      bool // starts a sentence or a clause after ':'
+	inParen    bool
+	inBold     bool // a word inside a bold span, offered whole as tokStrong
+}
+
+// tokens splits inline markdown into words and atomic spans. Words inside
+// bold text and link text are also returned as words; code, URLs and
+// emoticons are single tokens.
+func tokens(s string) []token {
+	spans := scanInline(s)
+	at := spanIndex(len(s), spans)
+	var out []token
+	depth := 0
+	first := true
+	i := 0
+	for i < len(s) {
+		if at[i] >= 0 {
+			sp := spans[at[i]]
+			switch sp.kind {
+			case inCode:
+				out = append(out, token{kind: tokCode, start: sp.start, end: sp.end, text: s[sp.start:sp.end], first: first, inParen: depth > 0})
+				first = false
+				i = sp.end
+				continue
+			case inURL:
+				out = append(out, token{kind: tokURL, start: sp.start, end: sp.end, text: s[sp.start:sp.end], inParen: depth > 0})
+				first = false
+				i = sp.end
+				continue
+			case inEmoticon:
+				out = append(out, token{kind: tokEmoticon, start: sp.start, end: sp.end, text: s[sp.start:sp.end]})
+				i = sp.end
+				continue
+			case inStrong:
+				if i != sp.start {
+					break
+				}
+				out = append(out, token{kind: tokStrong, start: sp.start, end: sp.end, text: s[sp.start:sp.end], first: first, inParen: depth > 0})
+			case inLink:
+				if i < sp.innerStart {
+					i = sp.innerStart
+					continue
+				}
+				if i >= sp.innerEnd {
+					i = sp.end
+					continue
+				}
+			}
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case isWordRune(r):
+			j := i + size
+			for j < len(s) {
+				r2, n2 := utf8.DecodeRuneInString(s[j:])
+				if isWordRune(r2) {
+					j += n2
+					continue
+				}
+				// joiners inside a token: my.sql, node.js, e-mail, CI/CD, don't
+				if strings.ContainsRune(".'’_-/@&", r2) && j+n2 < len(s) {
+					r3, _ := utf8.DecodeRuneInString(s[j+n2:])
+					if isWordRune(r3) && !startsSpan(at, spans, j+n2) && (r2 != '/' || shortSides(s, i, j, j+n2)) {
+						j += n2
+						continue
+					}
+				}
+				if r2 == '+' || r2 == '#' { // C++, C#
+					for j < len(s) && (s[j] == '+' || s[j] == '#') {
+						j++
+					}
+				}
+				break
+			}
+			bold := at[i] >= 0 && spans[at[i]].kind == inStrong
+			out = append(out, token{kind: tokWord, start: i, end: j, text: s[i:j], first: first, inParen: depth > 0, inBold: bold})
+			first = false
+			i = j
+			continue
+		case r == '(' || r == '[':
+			depth++
+		case r == ')' || r == ']':
+			if depth > 0 {
+				depth--
+			}
+		case r == '.' || r == '!' || r == '?' || r == ':' || r == ';' || r == '=' || r == '—' || r == '–':
+			first = true
+		}
+		i += size
+	}
+	return out
+}
+
+// shortSides allows "CI/CD" and "prod/dev" as one token but keeps
+// "projects/budgets" apart.
+func shortSides(s string, start, slash, after int) bool {
+	end := after
+	for end < len(s) {
+		r, n := utf8.DecodeRuneInString(s[end:])
+		if !isWordRune(r) {
+			break
+		}
+		end += n
+	}
+	return slash-start <= 4 && end-after <= 4
+}
+
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+func startsSpan(at []int32, spans []inline, i int) bool {
+	return at[i] >= 0 && spans[at[i]].start == i
+}
+
+// candidate is a span of a statement that a cloze may hide.
+type candidate struct {
+	start, end int
+	text       string
+}
+
+// candidates lists what a cloze of s may hide, best first: bold and code
+// spans, numbers, proper nouns and technical tokens, then content words
+// (longest first, main clause before parentheses). Words also found in
+// avoid (the breadcrumb) come last: the UI would show them anyway.
+func candidates(s string, avoid, names map[string]bool) []candidate {
+	toks := tokens(s)
+	var spans, numbers, proper, words []candidate
+	var late []candidate
+	add := func(list *[]candidate, c candidate) {
+		for _, w := range Words(c.text) {
+			if avoid[w] {
+				late = append(late, c)
+				return
+			}
+		}
+		*list = append(*list, c)
+	}
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		switch t.kind {
+		case tokCode, tokStrong:
+			add(&spans, candidate{t.start, t.end, t.text})
+			continue
+		case tokURL, tokEmoticon:
+			continue
+		}
+		if insideSpan(t) {
+			continue
+		}
+		w := strings.Trim(t.text, ".'’-_/@&")
+		if utf8.RuneCountInString(w) < 2 {
+			continue
+		}
+		switch {
+		case isNumber(w):
+			add(&numbers, candidate{t.start, t.end, t.text})
+		case isName(t, w) || t.first && names[w] && !isStopword(w):
+			// join a run of names: "Apache Solr", "Humble Leadership"
+			end, j := t.end, i+1
+			for j < len(toks) && toks[j].kind == tokWord && !insideSpan(toks[j]) &&
+				s[end:toks[j].start] == " " && (isName(toks[j], toks[j].text) || names[toks[j].text]) {
+				end = toks[j].end
+				j++
+			}
+			start := t.start
+			// "Root Cause Analysis": a capitalised first word joins the run
+			if i > 0 && toks[i-1].kind == tokWord && toks[i-1].first && !isStopword(toks[i-1].text) &&
+				s[toks[i-1].end:t.start] == " " && unicode.IsUpper([]rune(toks[i-1].text)[0]) {
+				start = toks[i-1].start
+			}
+			add(&proper, candidate{start, end, s[start:end]})
+			i = j - 1
+		case !isStopword(w) && utf8.RuneCountInString(w) >= 3:
+			c := candidate{t.start, t.end, t.text}
+			if t.inParen {
+				late = append(late, c)
+			} else {
+				add(&words, c)
+			}
+		}
+	}
+	// Longest first; vague adverbs and gerunds lose a little; on a tie the
+	// later word wins, as English puts the head of a phrase last
+	// ("take risks", "give feedback").
+	score := func(c candidate) int {
+		n := utf8.RuneCountInString(c.text)
+		l := strings.ToLower(c.text)
+		if strings.HasSuffix(l, "ly") || strings.HasSuffix(l, "ing") {
+			n -= 3
+		}
+		return n
+	}
+	sort.SliceStable(words, func(a, b int) bool {
+		sa, sb := score(words[a]), score(words[b])
+		if sa != sb {
+			return sa > sb
+		}
+		return words[a].start > words[b].start
+	})
+	out := append(spans, numbers...)
+	out = append(out, proper...)
+	out = append(out, words...)
+	return append(out, late...)
+}
+
+// anyWords is the last resort of a statement made of vague words only:
+// its longest words, stopwords or not.
+func anyWords(s string) []candidate {
+	var out []candidate
+	for _, t := range tokens(s) {
+		if t.kind == tokWord && utf8.RuneCountInString(t.text) >= 3 {
+			out = append(out, candidate{t.start, t.end, t.text})
+		}
+	}
+	sort.SliceStable(out, func(a, b int) bool { return len(out[a].text) > len(out[b].text) })
+	return out
+}
+
+// insideSpan reports whether a word token lies inside a bold span already
+// offered as a whole.
+func insideSpan(t token) bool { return t.kind == tokWord && t.inBold }
+
+var numberWords = map[string]bool{
+	"two": true, "three": true, "four": true, "five": true, "six": true, "seven": true,
+	"eight": true, "nine": true, "ten": true, "eleven": true, "twelve": true, "twenty": true,
+	"thirty": true, "forty": true, "fifty": true, "hundred": true, "hundreds": true,
+	"thousand": true, "thousands": true, "million": true, "millions": true, "billion": true,
+	"billions": true, "dozen": true, "dozens": true, "half": true, "twice": true, "once": true,
+	"dois": true, "duas": true, "três": true, "quatro": true, "cinco": true, "dez": true,
+	"cem": true, "mil": true, "milhões": true,
+}
+
+func isNumber(w string) bool {
+	for _, r := range w {
+		if unicode.IsDigit(r) {
+			return true
+		}
+	}
+	return numberWords[strings.ToLower(w)]
+}
+
+// isName spots proper nouns and technical tokens: capitalised words not at
+// the start of a sentence, ALLCAPS, camelCase, dotted names like my.sql.
+func isName(t token, w string) bool {
+	if isStopword(w) {
+		return false
+	}
+	r := []rune(w)
+	upper, lower, inner := 0, 0, false
+	for i, c := range r {
+		switch {
+		case unicode.IsUpper(c):
+			upper++
+			if i > 0 && unicode.IsLower(r[i-1]) {
+				inner = true // camelCase, iTunes
+			}
+		case unicode.IsLower(c):
+			lower++
+		}
+	}
+	switch {
+	case inner:
+		return true
+	case upper >= 2 && lower == 0:
+		return true
+	case strings.ContainsAny(w, ".") && len(r) > 3:
+		return true
+	case unicode.IsUpper(r[0]) && !t.first:
+		return true
+	}
+	return false
+}
+
+// talkNames collects the words written capitalised in the middle of a
+// sentence somewhere in the talk: "Erlang" at the start of a point is then
+// known to be a name too.
+func talkNames(t *notes.Talk) map[string]bool {
+	names := map[string]bool{}
+	see := func(s string) {
+		for _, tok := range tokens(s) {
+			if tok.kind == tokWord && !tok.first && isName(tok, tok.text) {
+				names[tok.text] = true
+			}
+		}
+	}
+	var points func(pts []*notes.Point)
+	points = func(pts []*notes.Point) {
+		for _, p := range pts {
+			see(p.Text)
+			for _, m := range p.More {
+				see(m.Text)
+			}
+			points(p.Children)
+		}
+	}
+	body := func(blocks []notes.Block) {
+		for _, b := range blocks {
+			for _, l := range b.Lines {
+				see(l.Text)
+			}
+			if b.Intro != nil {
+				see(b.Intro.Text)
+			}
+			points(b.Points)
+		}
+	}
+	var section func(s *notes.Section)
+	section = func(s *notes.Section) {
+		see(s.Title)
+		body(s.Body)
+		for _, sub := range s.Sub {
+			section(sub)
+		}
+	}
+	see(t.Title)
+	body(t.Body)
+	for _, s := range t.Sub {
+		section(s)
+	}
+	return names
+}
+
+// hide blanks every occurrence of the hidden text in s: its exact markup
+// and, case-insensitively, its words as a whole-word phrase.
+func hide(s, hidden string) string {
+	if hidden != plain(hidden) { // markup: **x**, `x`
+		s = strings.ReplaceAll(s, hidden, Blank)
+	}
+	p := plain(hidden)
+	if p == "" {
+		return s
+	}
+	re, err := regexp.Compile(`(?i)` + regexp.QuoteMeta(p))
+	if err != nil {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for _, m := range re.FindAllStringIndex(s, -1) {
+		if m[0] < last || !wordBoundary(s, m[0], m[1]) {
+			continue
+		}
+		b.WriteString(s[last:m[0]])
+		b.WriteString(Blank)
+		last = m[1]
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+func wordBoundary(s string, a, b int) bool {
+	if a > 0 {
+		r, _ := utf8.DecodeLastRuneInString(s[:a])
+		first, _ := utf8.DecodeRuneInString(s[a:])
+		if isWordRune(r) && isWordRune(first) {
+			return false
+		}
+	}
+	if b < len(s) {
+		r, _ := utf8.DecodeRuneInString(s[b:])
+		last, _ := utf8.DecodeLastRuneInString(s[:b])
+		if isWordRune(r) && isWordRune(last) {
+			return false
+		}
+	}
+	return true
+}
+
+// stopwords are never hidden: English and Portuguese function words, plus
+// words too vague to be worth remembering on their own.
+var stopwords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`
+a an the and or but nor not no yes so if then than that this these those there here
+is are was were be been being am do does did done doing have has had having will would
+shall should can could may might must to of in on at by for with from into onto about
+as it its it's he she they them their his her we us our you your i me my mine who whom
+whose which what when where why how all any both each few more most other some such
+only own same too very just also still even ever again once out up down over under
+off via per vs etc eg ie e.g i.e one ones lot lots thing things stuff way really much many
+get gets got make makes made use used uses using like well good new bit kind sort
+because while during before after above below between through against within without
+let lets going go goes went being don't doesn't didn't isn't aren't can't cant dont
+won't wasn't it's that's there's they're we're you're i'm i've we've
+de do da dos das em no na nos nas um uma uns umas para pra por pelo pela pelos pelas
+com sem que se os as o e é ao aos à às ou mas mais menos muito muita muitos muitas
+ser são foi era está estão tem têm ter fazem faz fazer como quando onde qual quais
+seu sua seus suas ele ela eles elas isso isto esse essa este esta aquele aquela
+here's what's who's let's how's where's
+nao não sim já também só entre sobre até depois antes
+around across along toward towards upon onto among pretty quite rather already always
+never often sometimes usually longer actually basically probably maybe perhaps something
+anything nothing someone anyone everyone everybody somebody able need needs want wants
+wanted lot lots tons better best worse worst great nice cool awesome thing's said says say
+talk talks talked talking speaker slide slides
+`) {
+		m[w] = true
+	}
+	return m
+}()
+
+func isStopword(w string) bool {
+	w = strings.ToLower(strings.Trim(w, ".'’"))
+	if stopwords[w] {
+		return true
+	}
+	for _, suffix := range []string{"'s", "’s", "'re", "’re", "'ll", "’ll", "'ve", "’ve", "'d", "’d", "n't", "n’t"} {
+		if base, ok := strings.CutSuffix(w, suffix); ok && stopwords[base] {
+			return true
+		}
+	}
+	return false
+}
+
+// clozeSpec is a statement to hide a span of, with what to show around it.
+type clozeSpec struct {
+	lead          string   // intro, question heading or parent point
+	before, after []string // neighbouring points or sentences, ready to show
+	target        string   // the statement, inline markdown
+	bullet        string   // "- " when the target is a point of a list
+	pos           notes.Pos
+	marked        bool   // hide only a bold or code span
+	keyText       string // source text for the key when not target
+}
+
+// cloze adds a cloze card for s, trying candidates in order until one
+// gives a usable card. It reports whether a card was added.
+func (g *gen) cloze(sc scope, s clozeSpec) bool {
+	disp := withoutURLs(s.target)
+	avoid := map[string]bool{}
+	for _, w := range Words(g.title) {
+		avoid[w] = true
+	}
+	for _, p := range sc.path {
+		for _, w := range Words(p) {
+			avoid[w] = true
+		}
+	}
+	hasContext := s.lead != "" || len(s.before)+len(s.after) > 0
+	var cands []candidate
+	whole := candidate{0, len(disp), disp}
+	switch {
+	case s.marked:
+		for _, c := range candidates(disp, nil, nil) {
+			if strings.HasPrefix(c.text, "**") || strings.HasPrefix(c.text, "__") || strings.HasPrefix(c.text, "`") {
+				cands = append(cands, c)
+			}
+		}
+		if len(cands) > 1 {
+			cands = cands[:1]
+		}
+	case contentWords(disp) <= 2 && hasContext:
+		cands = []candidate{whole}
+	default:
+		cands = candidates(disp, avoid, g.names)
+		// Vary what is hidden: a word said all over this heading comes
+		// after the others.
+		sort.SliceStable(cands, func(a, b int) bool {
+			return !g.isCommon(cands[a].text) && g.isCommon(cands[b].text)
+		})
+		if hasContext {
+			cands = append(cands, whole)
+		}
+		cands = append(cands, anyWords(disp)...)
+	}
+	key := s.keyText
+	if key == "" {
+		key = s.target
+	}
+	for _, c := range cands {
+		hidden := strings.TrimSpace(c.text)
+		if hidden == "" || contentWords(hidden) == 0 && !strings.HasPrefix(hidden, "`") {
+			continue
+		}
+		shown := s.bullet + hide(disp[:c.start]+Blank+disp[c.end:], hidden)
+		lines := func(lead string, before, after []string) string {
+			var out []string
+			if lead != "" {
+				out = append(out, hide(lead, hidden))
+			}
+			for _, b := range before {
+				out = append(out, hide(b, hidden))
+			}
+			out = append(out, shown)
+			for _, a := range after {
+				out = append(out, hide(a, hidden))
+			}
+			return strings.Join(out, "\n")
+		}
+		prompt := lines(s.lead, s.before, s.after)
+		if utf8.RuneCountInString(prompt) > MaxPromptChars {
+			prompt = lines(s.lead, nil, nil)
+		}
+		if utf8.RuneCountInString(prompt) > MaxPromptChars {
+			prompt = window(shown, MaxPromptChars-10)
+		}
+		if !usable(prompt, hidden) || strings.Count(prompt, Blank) == 0 {
+			continue
+		}
+		g.add(sc, Cloze, prompt, hidden, s.pos, key+"\n"+hidden)
+		return true
+	}
+	return false
+}
+
+func (g *gen) isCommon(s string) bool {
+	w := Words(s)
+	return len(w) == 1 && g.common[w[0]]
+}
+
+// window cuts a very long statement down to about n runes around its blank.
+func window(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	at := utf8.RuneCountInString(s[:strings.Index(s, Blank)])
+	from := max(0, at-n/2)
+	to := min(len(r), from+n)
+	from = max(0, to-n)
+	out := string(r[from:to])
+	if from > 0 {
+		out = "…" + out
+	}
+	if to < len(r) {
+		out += "…"
+	}
+	return out
+}

@@ -1,0 +1,857 @@
+package deck
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/talkcards/talkcards/notes"
+)
+
+// Generate turns one talk into cards, in note order. It is deterministic:
+// the same outline always gives the same cards with the same IDs. Every point
+// and statement of the talk is asked by at least one card, except questions
+// with nothing under them (an audience question nobody answered).
+func Generate(t *notes.Talk) []Card {
+	if t == nil {
+		return nil
+	}
+	g := &gen{talk: t, title: plain(t.Title), names: talkNames(t)}
+	g.meta()
+	g.outline(nil, "", t.Sub, t.Pos)
+	g.body(scope{talk: true}, t.Body)
+	for _, s := range t.Sub {
+		g.section(nil, s)
+	}
+	return g.finish()
+}
+
+type gen struct {
+	talk  *notes.Talk
+	title string
+	names map[string]bool // words the talk writes as names (see talkNames)
+	// common are the words found in three or more statements under the
+	// current heading ("WASM" in every sentence): hidden last, so clozes
+	// vary. Counted, not remembered card by card, so that editing one point
+	// never changes what another point's cloze hides.
+	common map[string]bool
+	cards  []Card
+	defs   []*defGroup // definitions of the body being read, merged by term
+	// pending replaces a reserved definition card by clozes when the
+	// merged definition would not make a good card.
+	pending []pendingCards
+}
+
+// scope is the heading a body belongs to.
+type scope struct {
+	path    []string
+	heading string // raw title; "" for the talk's own body
+	talk    bool
+}
+
+func (g *gen) add(sc scope, kind Kind, prompt, answer string, pos notes.Pos, key string) {
+	g.cards = append(g.cards, Card{
+		Talk:   g.talk.Title,
+		Path:   sc.path,
+		Kind:   kind,
+		Prompt: prompt,
+		Answer: answer,
+		Source: pos.String(),
+		Key:    Normalize(key),
+	})
+}
+
+// fits reports whether an answer is within the limits of rule 3.
+func fits(answer string) bool {
+	return strings.Count(answer, "\n") < MaxAnswerLines && utf8.RuneCountInString(answer) <= MaxAnswerChars
+}
+
+// usable is the last check before a card is added: nothing empty, nothing
+// given away, nothing oversized.
+func usable(prompt, answer string) bool {
+	if strings.TrimSpace(prompt) == "" || strings.TrimSpace(answer) == "" || !fits(answer) {
+		return false
+	}
+	if utf8.RuneCountInString(prompt) > MaxPromptChars {
+		return false
+	}
+	_, leaked := leak(prompt, answer)
+	return !leaked
+}
+
+func bullets(items []string) string {
+	if len(items) == 1 {
+		return items[0]
+	}
+	var b strings.Builder
+	for i, it := range items {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString("- ")
+		b.WriteString(it)
+	}
+	return b.String()
+}
+
+func quote(s string) string { return "“" + plain(s) + "”" }
+
+// meta asks who gave the talk, where and when.
+func (g *gen) meta() {
+	m := g.talk.Meta
+	sc := scope{talk: true}
+	name := quote(g.talk.Title)
+	ask := func(prompt, value, what string) {
+		value = strings.TrimSpace(value)
+		if value == "" || containsRun(Words(g.title), Words(value)) {
+			return // "Loop Better by Trey Hunner" needs no speaker card
+		}
+		if usable(prompt, value) {
+			g.add(sc, Speaker, prompt, value, g.talk.Pos, what+": "+value)
+		}
+	}
+	ask("Who gave the talk "+name+"?", m.Speaker, "speaker")
+	ask("At which event was "+name+" given?", m.Event, "event")
+	ask("When was "+name+" given?", m.Date, "date")
+}
+
+var ordinals = []string{"first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"}
+
+// outline asks for the parts of a talk or section: up to five at once,
+// else one card per position ("which part comes after X?").
+func (g *gen) outline(path []string, title string, subs []*notes.Section, pos notes.Pos) {
+	var titles []string
+	var subPos []notes.Pos
+	for _, s := range subs {
+		if contentWords(s.Title) > 0 {
+			titles = append(titles, tidyQuestion(s.Title))
+			subPos = append(subPos, s.Pos)
+		}
+	}
+	if len(titles) < 2 {
+		return
+	}
+	sc := scope{path: path, heading: title, talk: path == nil}
+	of := "this talk"
+	if path != nil {
+		of = quote(title)
+	}
+	answer := bullets(titles)
+	prompt := fmt.Sprintf("What are the %d parts of %s, in order?", len(titles), of)
+	if len(titles) <= MaxAnswerLines && usable(prompt, answer) {
+		g.add(sc, Outline, prompt, answer, pos, title+"\n"+strings.Join(titles, "\n"))
+		return
+	}
+	for i, t := range titles {
+		var p string
+		if i == 0 {
+			p = fmt.Sprintf("What is the first of the %d parts of %s?", len(titles), of)
+		} else {
+			p = fmt.Sprintf("In %s, which part comes after %s?", of, quote(titles[i-1]))
+		}
+		if usable(p, t) {
+			g.add(sc, Outline, p, t, subPos[i], "part\n"+t)
+		}
+	}
+}
+
+func (g *gen) section(parent []string, s *notes.Section) {
+	path := append(append([]string(nil), parent...), s.Title)
+	g.outline(path, s.Title, s.Sub, s.Pos)
+	g.body(scope{path: path, heading: s.Title}, s.Body)
+	for _, sub := range s.Sub {
+		g.section(path, sub)
+	}
+}
+
+// body reads the blocks under one heading.
+func (g *gen) body(sc scope, blocks []notes.Block) {
+	g.defs = nil
+	g.common = commonWords(blocks)
+	defer g.flushDefs()
+
+	// Prose of the whole body, so a cloze can show the statement before and
+	// after it even across paragraphs.
+	var prose []statement
+	proseOf := make([][2]int, len(blocks))
+	var nLists, nTables, nOther int
+	for i, b := range blocks {
+		switch b.Kind {
+		case notes.Paragraph, notes.Quote:
+			st := statements(b.Lines)
+			proseOf[i] = [2]int{len(prose), len(prose) + len(st)}
+			prose = append(prose, st...)
+		case notes.List:
+			nLists++
+		case notes.Table:
+			nTables++
+		default:
+			nOther++
+		}
+	}
+	done := make([]bool, len(prose))
+
+	// A first short line under the talk title is its subtitle.
+	if sc.talk && len(blocks) > 0 && blocks[0].Kind == notes.Paragraph && proseOf[0][1]-proseOf[0][0] == 1 {
+		s := prose[0]
+		p := plain(s.text)
+		if by, ok := byLine(s.text); ok && g.talk.Meta.Speaker == "" {
+			// "By Jane Doe, Dev Rel @ Example": the speaker
+			if prompt := "Who gave the talk " + quote(g.talk.Title) + "?"; usable(prompt, by) {
+				g.add(sc, Speaker, prompt, by, s.pos, s.text)
+				done[0] = true
+			}
+		} else if _, def := parseDefinition(s.text); !def && len(strings.Fields(p)) <= 12 && len(p) <= 90 &&
+			!strings.HasSuffix(p, ".") && !isQuestion(p) && !isLabel(p) {
+			if prompt := "What was this talk about?"; usable(prompt, s.text) {
+				g.add(sc, QA, prompt, s.text, s.pos, s.text)
+				done[0] = true
+			}
+		}
+	}
+
+	// Under a heading with nothing but prose: a question heading is answered
+	// by the prose when it is short; a lone statement is asked as the
+	// heading's content.
+	if !sc.talk && nLists == 0 && nTables == 0 && len(prose) > 0 {
+		var texts []string
+		for _, s := range prose {
+			texts = append(texts, s.text)
+		}
+		answer := bullets(texts)
+		key := sc.heading + "\n" + strings.Join(texts, "\n")
+		if isQuestion(sc.heading) && len(texts) <= MaxAnswerLines {
+			if prompt := tidyQuestion(sc.heading) + count(len(texts)); usable(prompt, answer) {
+				g.add(sc, QA, prompt, answer, prose[0].pos, key)
+				return
+			}
+		}
+		if len(prose) == 1 && utf8.RuneCountInString(prose[0].text) <= 200 && lonely(prose[0].text) {
+			prompt := "What was noted under " + quote(sc.heading) + "?"
+			if linkOnly(prose[0].text) {
+				prompt = "Which link was given under " + quote(sc.heading) + "?"
+			}
+			if usable(prompt, answer) {
+				g.add(sc, Detail, prompt, answer, prose[0].pos, key)
+				return
+			}
+		}
+	}
+
+	listNo := 0
+	for i, b := range blocks {
+		switch b.Kind {
+		case notes.Paragraph, notes.Quote:
+			g.prose(sc, prose, done, proseOf[i][0], proseOf[i][1])
+		case notes.List:
+			listNo++
+			c := listCtx{sc: sc, kind: leadHeading, lead: sc.heading, pos: b.Pos}
+			if sc.talk {
+				c.kind = leadTalk
+			}
+			switch {
+			case b.Intro != nil && contentWords(b.Intro.Text) > 0:
+				c.kind, c.lead, c.pos = leadIntro, b.Intro.Text, b.Intro.Pos
+			case i > 0 && proseOf[i-1][1] > proseOf[i-1][0] && isLabel(prose[proseOf[i-1][1]-1].text):
+				// "Pros:" as a paragraph of its own, right before the list
+				l := prose[proseOf[i-1][1]-1]
+				c.kind, c.lead, c.pos = leadIntro, l.text, l.pos
+			case nLists > 1:
+				c.ordinal = listNo
+			}
+			g.list(c, b.Points)
+		case notes.Table:
+			g.table(sc, b)
+		}
+	}
+}
+
+func commonWords(blocks []notes.Block) map[string]bool {
+	n := map[string]int{}
+	see := func(s string) {
+		seen := map[string]bool{}
+		for _, w := range Words(s) {
+			if !seen[w] {
+				seen[w] = true
+				n[w]++
+			}
+		}
+	}
+	var points func(pts []*notes.Point)
+	points = func(pts []*notes.Point) {
+		for _, p := range pts {
+			see(p.Text)
+			points(p.Children)
+		}
+	}
+	for _, b := range blocks {
+		for _, l := range b.Lines {
+			see(l.Text)
+		}
+		points(b.Points)
+	}
+	out := map[string]bool{}
+	for w, c := range n {
+		if c >= 3 {
+			out[w] = true
+		}
+	}
+	return out
+}
+
+// byLine reads a "By Jane Doe" line under a talk title.
+func byLine(s string) (string, bool) {
+	for _, p := range []string{"By ", "by ", "Presented by ", "presented by "} {
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(s), p); ok && contentWords(rest) > 0 && len(rest) < 120 {
+			return strings.TrimSpace(strings.Replace(rest, " ,", ",", -1)), true
+		}
+	}
+	return "", false
+}
+
+// lonely reports a statement that is not asked by a card of its own kind
+// (definition, question) and so may be asked as its heading's content.
+func lonely(s string) bool {
+	if _, ok := parseDefinition(s); ok {
+		return false
+	}
+	if _, ok := questionLine(s); ok {
+		return false
+	}
+	return !isQuestion(s)
+}
+
+func count(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return fmt.Sprintf(" (%d points)", n)
+}
+
+// prose asks the statements prose[from:to] of one paragraph or quote.
+func (g *gen) prose(sc scope, prose []statement, done []bool, from, to int) {
+	for i := from; i < to; i++ {
+		if done[i] {
+			continue
+		}
+		s := prose[i]
+		text := s.text
+		if q, ok := questionLine(text); ok {
+			// Q: ... followed by A: / A1: / A2: lines
+			var answers []string
+			j := i + 1
+			for ; j < to; j++ {
+				a, ok := answerLine(prose[j].text)
+				if !ok {
+					break
+				}
+				answers = append(answers, a)
+			}
+			if len(answers) > 0 {
+				key := text
+				for k := i + 1; k < j; k++ {
+					key += "\n" + prose[k].text
+					done[k] = true
+				}
+				if q == "" {
+					q = "What was the question?"
+				}
+				g.qa(sc, tidyQuestion(q), answers, s.pos, key)
+				continue
+			}
+			continue // an unanswered question
+		}
+		if f, b, ok := frontBack(text); ok {
+			g.qa(sc, f, []string{b}, s.pos, text)
+			continue
+		}
+		if isQuestion(text) {
+			// A question answered by the lines after it in the same paragraph.
+			var answers []string
+			j := i + 1
+			for ; j < to && j < i+1+3 && !isQuestion(prose[j].text); j++ {
+				answers = append(answers, prose[j].text)
+			}
+			if len(answers) > 0 && fits(bullets(answers)) {
+				if g.qa(sc, tidyQuestion(text), answers, s.pos, text+"\n"+strings.Join(answers, "\n")) {
+					for k := i + 1; k < j; k++ {
+						done[k] = true
+					}
+				}
+			}
+			continue // answered here or by nobody: exempt
+		}
+		if isLabel(text) {
+			// "Pros:" followed by its items as lines of the same paragraph
+			j := i + 1
+			var pts []*notes.Point
+			for ; j < to && !isLabel(prose[j].text); j++ {
+				pts = append(pts, &notes.Point{Line: notes.Line{Text: prose[j].text, Pos: prose[j].pos}})
+				done[j] = true
+			}
+			if len(pts) > 0 {
+				g.list(listCtx{sc: sc, kind: leadIntro, lead: text, pos: s.pos, prose: true}, pts)
+			}
+			continue
+		}
+		if d, ok := parseDefinition(text); ok {
+			g.addDef(sc, d, s.pos, text)
+			if hasMarkSpan(text) {
+				g.proseCloze(sc, prose, i, true)
+			}
+			continue
+		}
+		g.proseCloze(sc, prose, i, false)
+	}
+}
+
+// proseCloze hides one span of prose statement i, with the statements
+// before and after it as context.
+func (g *gen) proseCloze(sc scope, prose []statement, i int, marked bool) {
+	var before, after []string
+	if i > 0 {
+		before = []string{clip(withoutURLs(prose[i-1].text), 120)}
+	}
+	if i+1 < len(prose) {
+		after = []string{clip(withoutURLs(prose[i+1].text), 120)}
+	}
+	lead := ""
+	if isQuestion(sc.heading) {
+		lead = tidyQuestion(sc.heading)
+	}
+	text := prose[i].text
+	if lead == "" && before == nil && after == nil && !marked && utf8.RuneCountInString(text) <= 200 &&
+		(contentWords(text) <= 2 || linkOnly(text)) {
+		// Nothing around it to make a cloze answerable: ask for it whole.
+		prompt := "What was noted about this talk?"
+		if !sc.talk {
+			prompt = "What was noted under " + quote(sc.heading) + "?"
+		}
+		if linkOnly(text) {
+			prompt = strings.Replace(prompt, "What was noted", "Which link was given", 1)
+		}
+		if usable(prompt, text) {
+			g.add(sc, Detail, prompt, text, prose[i].pos, text)
+			return
+		}
+	}
+	g.cloze(sc, clozeSpec{lead: lead, before: before, after: after, target: prose[i].text, pos: prose[i].pos, marked: marked})
+}
+
+func (g *gen) qa(sc scope, q string, answers []string, pos notes.Pos, key string) bool {
+	answer := bullets(answers)
+	prompt := q + count(len(answers))
+	if len(answers) > MaxAnswerLines || !usable(prompt, answer) {
+		return false
+	}
+	g.add(sc, QA, prompt, answer, pos, key)
+	return true
+}
+
+type leadKind int
+
+const (
+	leadTalk    leadKind = iota // points right under the talk title
+	leadHeading                 // points under a heading
+	leadIntro                   // points after a "Some cons:" line
+	leadPoint                   // sub-points of a point
+)
+
+// listCtx says what a list of points hangs from.
+type listCtx struct {
+	sc      scope
+	kind    leadKind
+	lead    string // heading, intro or parent point text
+	pos     notes.Pos
+	ordinal int    // n-th of several lists under one heading
+	parent  string // for sub-points: the point above the lead
+	prose   bool   // the "points" are lines of a paragraph: no bullets
+}
+
+// answered reports whether a point is worth asking: it has words and is
+// not a question left without an answer.
+func answered(p *notes.Point) bool {
+	if contentWords(p.Text) == 0 && len(p.Children) == 0 {
+		return false
+	}
+	if (isQuestion(p.Text) || isQLine(p.Text)) && len(p.Children) == 0 && len(p.More) == 0 {
+		return false
+	}
+	return true
+}
+
+func isQLine(s string) bool {
+	_, ok := questionLine(s)
+	return ok
+}
+
+func (g *gen) list(c listCtx, points []*notes.Point) {
+	var asked []*notes.Point
+	for i := 0; i < len(points); i++ {
+		p := points[i]
+		// Q: / A: as sibling points
+		if q, ok := questionLine(p.Text); ok && q != "" && len(p.Children) == 0 {
+			var answers []string
+			key := p.Text
+			j := i + 1
+			for ; j < len(points); j++ {
+				a, ok := answerLine(points[j].Text)
+				if !ok {
+					break
+				}
+				answers = append(answers, a)
+				key += "\n" + points[j].Text
+			}
+			if len(answers) > 0 && g.qa(c.sc, tidyQuestion(q), answers, p.Pos, key) {
+				i = j - 1
+				continue
+			}
+		}
+		if answered(p) {
+			asked = append(asked, p)
+		}
+	}
+	if len(asked) == 0 {
+		return
+	}
+	covered := false
+	if n := len(asked); n >= 2 && n <= MaxAnswerLines || n == 1 && c.kind != leadTalk {
+		covered = g.group(c, asked)
+	}
+	for i := range asked {
+		g.point(c, asked, i, covered)
+	}
+}
+
+// group asks for all the points of a short list at once.
+func (g *gen) group(c listCtx, pts []*notes.Point) bool {
+	var texts []string
+	for _, p := range pts {
+		texts = append(texts, p.Text)
+	}
+	n := len(pts)
+	answer := bullets(texts)
+	if !fits(answer) {
+		return false
+	}
+	kind := List
+	var prompt string
+	things := "points"
+	if pts[0].Ordered {
+		things = "steps"
+	}
+	switch {
+	case isQuestion(c.lead) && c.kind != leadTalk:
+		kind = QA
+		prompt = tidyQuestion(c.lead) + count(n)
+	case c.kind == leadTalk:
+		prompt = fmt.Sprintf("Name the %d %s noted about this talk.", n, things)
+	case c.kind == leadHeading && n == 1:
+		kind, prompt = Detail, "What was noted under "+quote(c.lead)+"?"
+	case c.kind == leadHeading:
+		which := ""
+		if c.ordinal > 0 && c.ordinal <= len(ordinals) {
+			which = " of the " + ordinals[c.ordinal-1] + " list"
+		}
+		prompt = fmt.Sprintf("Name the %d %s%s under %s.", n, things, which, quote(c.lead))
+	case c.kind == leadIntro && n == 1:
+		kind, prompt = Detail, plain(trimLabel(c.lead))+": what was noted?"
+	case c.kind == leadIntro:
+		prompt = fmt.Sprintf("%s — name all %d.", plain(trimLabel(c.lead)), n)
+	case isLabel(c.lead): // a point "Depends on:" with sub-points
+		kind = Detail
+		if n == 1 {
+			prompt = plain(trimLabel(c.lead)) + g.under(c) + ": what was noted?"
+		} else {
+			prompt = fmt.Sprintf("%s%s — name all %d.", plain(trimLabel(c.lead)), g.under(c), n)
+		}
+	default:
+		kind = Detail
+		prompt = "What was noted about " + quote(clip(c.lead, 120)) + g.under(c) + "?" + count(n)
+	}
+	if !usable(prompt, answer) {
+		return false
+	}
+	pos := c.pos
+	if c.kind == leadHeading || c.kind == leadTalk {
+		pos = pts[0].Pos
+	}
+	g.add(c.sc, kind, prompt, answer, pos, c.lead+"\n"+strings.Join(texts, "\n"))
+	return true
+}
+
+// under names the parent of a short sub-point lead, which alone would not
+// say enough ("Blame" under "Root Cause Analysis").
+func (g *gen) under(c listCtx) string {
+	if c.parent == "" || contentWords(c.lead) > 3 {
+		return ""
+	}
+	return " (under " + quote(clip(plain(c.parent), 80)) + ")"
+}
+
+// point asks one point of a list beyond the group card: its definition, a
+// cloze (when the group card does not cover it, or for bold/code), and its
+// sub-points.
+func (g *gen) point(c listCtx, pts []*notes.Point, i int, covered bool) {
+	p := pts[i]
+	text := p.Text
+	kids := p.Children
+	if len(p.More) > 0 {
+		var more []*notes.Point
+		for _, m := range p.More {
+			for _, s := range statements([]notes.Line{m}) {
+				more = append(more, &notes.Point{Line: notes.Line{Text: s.text, Pos: s.pos}})
+			}
+		}
+		kids = append(more, kids...)
+	}
+	handled := covered
+	if f, b, ok := frontBack(text); ok && g.qa(c.sc, f, []string{b}, p.Pos, text) {
+		handled = true
+	} else if d, ok := parseDefinition(text); ok && len(kids) == 0 {
+		// With sub-points, "Term: the basics" is a heading, asked with them.
+		g.addDef(c.sc, d, p.Pos, text)
+		handled = true
+	}
+	if (isQuestion(text) || isLabel(text)) && len(kids) > 0 {
+		handled = true // asked by the card of its sub-points, or their lead
+	}
+	if !handled || hasMarkSpan(text) {
+		g.pointCloze(c, pts, i, handled)
+	}
+	if len(kids) > 0 {
+		sub := listCtx{sc: c.sc, kind: leadPoint, lead: text, pos: p.Pos}
+		if c.kind == leadPoint {
+			sub.parent = c.lead
+		}
+		g.list(sub, kids)
+	}
+}
+
+// linkOnly reports a statement that is nothing but links.
+func linkOnly(s string) bool {
+	rest := s
+	for _, x := range scanInline(s) {
+		if x.kind == inLink || x.kind == inURL {
+			rest = strings.Replace(rest, s[x.start:x.end], "", 1)
+		}
+	}
+	return rest != s && strings.TrimSpace(strings.Trim(rest, " ,;-–—|·")) == ""
+}
+
+func hasMarkSpan(s string) bool {
+	for _, x := range scanInline(s) {
+		if x.kind == inStrong || x.kind == inCode {
+			return true
+		}
+	}
+	return false
+}
+
+// leadLine is the line a cloze shows above the points: the intro, a
+// question heading or the parent point. A plain heading is already in the
+// breadcrumb.
+func (c listCtx) leadLine() string {
+	switch c.kind {
+	case leadIntro:
+		return clip(withoutURLs(c.lead), 160)
+	case leadPoint:
+		l := clip(withoutURLs(c.lead), 160)
+		if !strings.HasSuffix(l, ":") && !strings.HasSuffix(l, "?") {
+			l += ":"
+		}
+		return l
+	case leadHeading:
+		if isQuestion(c.lead) {
+			return tidyQuestion(c.lead)
+		}
+	}
+	return ""
+}
+
+// pointCloze hides a span of point i, showing the list's lead and the
+// points around it. marked: only a bold or code span may be hidden (the
+// point is already asked elsewhere).
+func (g *gen) pointCloze(c listCtx, pts []*notes.Point, i int, marked bool) {
+	bullet := "- "
+	if c.prose {
+		bullet = ""
+	}
+	show := func(p *notes.Point) string { return bullet + clip(withoutURLs(p.Text), 100) }
+	var before, after []string
+	if i > 0 {
+		if i > 1 {
+			before = append(before, bullet+"…")
+		}
+		before = append(before, show(pts[i-1]))
+	}
+	if i+1 < len(pts) {
+		after = append(after, show(pts[i+1]))
+		if i+2 < len(pts) {
+			after = append(after, bullet+"…")
+		}
+	}
+	text := pts[i].Text
+	sents := sentences(text)
+	if len(sents) <= 1 || marked {
+		g.cloze(c.sc, clozeSpec{lead: c.leadLine(), before: before, after: after, target: text, bullet: bullet, pos: pts[i].Pos, marked: marked})
+		return
+	}
+	// A long point of several sentences: one cloze per sentence, the
+	// sentences around it as context.
+	// The point reads as one item over several lines:
+	//   - …the end of the sentence before.
+	//     The sentence asked, with a [...].
+	//     The start of the next…
+	indent := strings.Repeat(" ", len(bullet))
+	for k, s := range sents {
+		b, a, lead := before, after, indent
+		if k > 0 {
+			b = append(append([]string(nil), before...), bullet+tailClip(withoutURLs(sents[k-1].text), 80))
+		} else {
+			lead = bullet
+		}
+		if k+1 < len(sents) {
+			a = append([]string{indent + clip(withoutURLs(sents[k+1].text), 80)}, after...)
+		}
+		g.cloze(c.sc, clozeSpec{lead: c.leadLine(), before: b, after: a, target: s.text, bullet: lead, pos: pts[i].Pos, keyText: s.text})
+	}
+}
+
+// table asks each cell of a row by the row's first cell and its column.
+func (g *gen) table(sc scope, b notes.Block) {
+	labelsOnly := len(b.Rows) > 0
+	for _, row := range b.Rows {
+		for j := 1; j < len(row); j++ {
+			if contentWords(row[j]) > 0 {
+				labelsOnly = false
+			}
+		}
+	}
+	if labelsOnly {
+		// A grid to fill in: only its row labels carry notes.
+		var pts []*notes.Point
+		for _, row := range b.Rows {
+			if len(row) > 0 && contentWords(row[0]) > 0 {
+				pts = append(pts, &notes.Point{Line: notes.Line{Text: strings.TrimSpace(row[0]), Pos: b.Pos}})
+			}
+		}
+		var head []string
+		for _, h := range b.Header {
+			if contentWords(h) > 0 {
+				head = append(head, plain(h))
+			}
+		}
+		lead := "Rows of the table"
+		if len(head) > 0 {
+			lead += " " + quote(strings.Join(head, " | "))
+		}
+		g.list(listCtx{sc: sc, kind: leadIntro, lead: lead + ":", pos: b.Pos}, pts)
+		return
+	}
+	for _, row := range b.Rows {
+		if len(row) == 0 {
+			continue
+		}
+		first := strings.TrimSpace(row[0])
+		if len(row) == 1 || contentWords(first) == 0 {
+			var pts []*notes.Point
+			for _, cell := range row {
+				if contentWords(cell) > 0 {
+					pts = append(pts, &notes.Point{Line: notes.Line{Text: cell, Pos: b.Pos}})
+				}
+			}
+			for i := range pts {
+				g.pointCloze(listCtx{sc: sc, prose: true}, pts, i, false)
+			}
+			continue
+		}
+		for j := 1; j < len(row); j++ {
+			cell := strings.TrimSpace(row[j])
+			if contentWords(cell) == 0 && strings.TrimSpace(plain(cell)) == "" {
+				continue
+			}
+			col := ""
+			if j < len(b.Header) {
+				col = plain(b.Header[j])
+			}
+			var prompt string
+			if col != "" {
+				prompt = col + " for " + quote(first) + "?"
+			} else {
+				prompt = quote(first) + " — which value?"
+			}
+			if usable(prompt, cell) {
+				g.add(sc, Definition, prompt, cell, b.Pos, first+"\n"+col+"\n"+cell)
+			} else {
+				g.cloze(sc, clozeSpec{lead: plain(first) + ":", target: cell, pos: b.Pos})
+			}
+		}
+	}
+}
+
+// defGroup is one term defined under a heading, maybe several times
+// ("monitoring: sentry" ... "monitoring: statsd, graphite"): one card.
+type defGroup struct {
+	sc     scope
+	term   string
+	sep    string
+	bodies []string
+	keys   []string
+	pos    notes.Pos
+	at     int // index of the card reserved for it, keeping note order
+}
+
+func (g *gen) addDef(sc scope, d definition, pos notes.Pos, key string) {
+	fold := Fold(plain(d.term))
+	for _, dg := range g.defs {
+		if Fold(plain(dg.term)) == fold {
+			dg.bodies = append(dg.bodies, d.body)
+			dg.keys = append(dg.keys, key)
+			return
+		}
+	}
+	g.defs = append(g.defs, &defGroup{sc: sc, term: d.term, sep: d.sep, bodies: []string{d.body}, keys: []string{key}, pos: pos, at: len(g.cards)})
+	g.cards = append(g.cards, Card{}) // filled by flushDefs
+}
+
+func (g *gen) flushDefs() {
+	for _, dg := range g.defs {
+		prompt := defPrompt(dg.term, dg.sep)
+		answer := bullets(dg.bodies)
+		if usable(prompt, answer) {
+			g.cards[dg.at] = Card{Talk: g.talk.Title, Path: dg.sc.path, Kind: Definition, Prompt: prompt, Answer: answer,
+				Source: dg.pos.String(), Key: Normalize(strings.Join(dg.keys, "\n"))}
+			continue
+		}
+		// Too long or given away: ask each definition as a cloze instead.
+		var extra []Card
+		saved := g.cards
+		g.cards = nil
+		for k, body := range dg.bodies {
+			g.cloze(dg.sc, clozeSpec{lead: plain(dg.term) + " " + dg.sep, target: body, pos: dg.pos, keyText: dg.keys[k]})
+		}
+		extra, g.cards = g.cards, saved
+		g.cards[dg.at].Key = "\x00merge"
+		g.cards[dg.at].Answer = ""
+		g.pending = append(g.pending, pendingCards{at: dg.at, cards: extra})
+	}
+	g.defs = nil
+}
+
+// defPrompt asks for a term: "What is Spotlight?" for a glossary entry,
+// "monitoring?" for a labelled note.
+func defPrompt(term, sep string) string {
+	p := plain(term)
+	r, _ := utf8.DecodeRuneInString(p)
+	if (sep == "=" || sep == "—" || sep == "–") && len(strings.Fields(p)) <= 3 || len(strings.Fields(p)) == 1 && unicode.IsUpper(r) && sep != ":" {
+		return "What is " + term + "?"
+	}
+	return term + "?"
+}
+
+type pendingCards struct {
+	at    int
+	cards []Card
+}

@@ -1,0 +1,322 @@
+package deck
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// This file reads inline markdown the way the generator needs it: where the
+// emphasis, code, links, bare URLs and emoticons are, so that separators and
+// hidden words are never taken from inside them (quality rule 6).
+
+type inlineKind int
+
+const (
+	inStrong inlineKind = iota
+	inCode
+	inLink     // [text](url): the text is readable, the URL is not
+	inURL      // a bare or <auto> link
+	inEmoticon // :-) :D :joy: and friends: never a separator, never hidden
+	inEmph
+)
+
+// inline is one span of inline markup in a text, as byte offsets.
+type inline struct {
+	kind       inlineKind
+	start, end int // the whole markup
+	// inner is the visible text range (the link text, the code, the bold
+	// words); equal to start..end for URLs and emoticons.
+	innerStart, innerEnd int
+}
+
+var (
+	reCode     = regexp.MustCompile("`+[^`]+?`+")
+	reStrong   = regexp.MustCompile(`\*\*[^*\s][^*]*?\*\*|__[^_\s][^_]*?__`)
+	reEmph     = regexp.MustCompile(`(^|[^*\w])\*[^*\s][^*]*?\*|(^|[^_\w])_[^_\s][^_]*?_([^_\w]|$)`)
+	reLink     = regexp.MustCompile(`!?\[([^\]]*(?:\\\][^\]]*)*)\]\(([^)\s]*(?:\([^)]*\))?[^)]*)\)(\{:[^}]*\})?`)
+	reURL      = regexp.MustCompile(`<?\b(?:https?://|ftp://|www\.)[^\s<>]*[^\s<>.,;:!?)\]'"]>?`)
+	reShort    = regexp.MustCompile(`:[a-z0-9_+-]{2,}:`)
+	reEmoticon = regexp.MustCompile(`(?:[:;=8xX][-o^']?[)(\]\[DPpOo3/\\|*@$}{]+|\^[_.-]?\^|<3|[(][:;][-']?|:'\(|\\o/|¯\\_\(ツ\)_/¯)`)
+)
+
+// scanInline finds the inline markup of s. Earlier kinds win over later ones
+// when they overlap (code before links before emphasis).
+func scanInline(s string) []inline {
+	var out []inline
+	// occ marks each byte: 0 free, 1 markup or atomic span, 2 the readable
+	// inside of a link or bold span, where other spans may nest. Linear in
+	// the length of s, however many spans it holds.
+	occ := make([]uint8, len(s))
+	taken := func(a, b int) bool {
+		free, nested := false, false
+		for i := a; i < b; i++ {
+			switch occ[i] {
+			case 1:
+				return true
+			case 2:
+				nested = true
+			default:
+				free = true
+			}
+		}
+		return free && nested
+	}
+	put := func(x inline) {
+		for i := x.start; i < x.end; i++ {
+			occ[i] = 1
+		}
+		if x.kind == inLink || x.kind == inStrong {
+			for i := x.innerStart; i < x.innerEnd; i++ {
+				occ[i] = 2
+			}
+		}
+		out = append(out, x)
+	}
+	for _, m := range reCode.FindAllStringIndex(s, -1) {
+		ticks := 0
+		for ticks < m[1]-m[0] && s[m[0]+ticks] == '`' {
+			ticks++
+		}
+		in, ie := m[0]+ticks, m[1]-ticks
+		if ie <= in {
+			continue
+		}
+		put(inline{kind: inCode, start: m[0], end: m[1], innerStart: in, innerEnd: ie})
+	}
+	for _, m := range reLink.FindAllStringSubmatchIndex(s, -1) {
+		if taken(m[0], m[1]) {
+			continue
+		}
+		put(inline{kind: inLink, start: m[0], end: m[1], innerStart: m[2], innerEnd: m[3]})
+	}
+	for _, m := range reURL.FindAllStringIndex(s, -1) {
+		if taken(m[0], m[1]) {
+			continue
+		}
+		put(inline{kind: inURL, start: m[0], end: m[1], innerStart: m[0], innerEnd: m[1]})
+	}
+	for _, m := range reStrong.FindAllStringIndex(s, -1) {
+		if taken(m[0], m[1]) {
+			continue
+		}
+		put(inline{kind: inStrong, start: m[0], end: m[1], innerStart: m[0] + 2, innerEnd: m[1] - 2})
+	}
+	for _, m := range reShort.FindAllStringIndex(s, -1) {
+		if taken(m[0], m[1]) {
+			continue
+		}
+		put(inline{kind: inEmoticon, start: m[0], end: m[1], innerStart: m[0], innerEnd: m[1]})
+	}
+	for _, m := range reEmoticon.FindAllStringIndex(s, -1) {
+		if taken(m[0], m[1]) || !emoticonBoundary(s, m[0], m[1]) {
+			continue
+		}
+		put(inline{kind: inEmoticon, start: m[0], end: m[1], innerStart: m[0], innerEnd: m[1]})
+	}
+	for _, m := range reEmph.FindAllStringIndex(s, -1) {
+		a := m[0]
+		for a < m[1] && s[a] != '*' && s[a] != '_' {
+			a++
+		}
+		b := m[1]
+		for b > a && s[b-1] != '*' && s[b-1] != '_' {
+			b--
+		}
+		if b-a < 3 || taken(a, b) {
+			continue
+		}
+		put(inline{kind: inEmph, start: a, end: b, innerStart: a + 1, innerEnd: b - 1})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].start < out[j].start })
+	return out
+}
+
+// spanIndex maps each byte of a text to its innermost span (-1 for none),
+// so walking a text costs one lookup per byte.
+func spanIndex(n int, spans []inline) []int32 {
+	idx := make([]int32, n)
+	for i := range idx {
+		idx[i] = -1
+	}
+	// Sorted by start, a nested span comes after the span around it and
+	// overwrites it.
+	for k, x := range spans {
+		for i := x.start; i < x.end && i < n; i++ {
+			idx[i] = int32(k)
+		}
+	}
+	return idx
+}
+
+// emoticonBoundary accepts an emoticon only as a token of its own: "(no
+// golang :-()" and "module :D" yes, "http://" or "10:30" or "a:b" no.
+func emoticonBoundary(s string, a, b int) bool {
+	if a > 0 {
+		r, _ := utf8.DecodeLastRuneInString(s[:a])
+		if !unicode.IsSpace(r) && r != '(' && r != '"' {
+			return false
+		}
+	}
+	// A bare letter after a colon is an emoticon only when it ends the token.
+	if b < len(s) {
+		r, _ := utf8.DecodeRuneInString(s[b:])
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return false
+		}
+	}
+	// "x)" and "8)" need the face marker to be something other than a word.
+	if s[a] == 'x' || s[a] == 'X' || s[a] == '8' {
+		if b-a < 2 || (s[a+1] != 'D' && s[a+1] != 'P' && s[a+1] != '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// protectedMap marks the bytes of a text where no separator may be found:
+// inside code, a URL, a link's target or an emoticon.
+func protectedMap(n int, spans []inline) []bool {
+	prot := make([]bool, n)
+	for _, x := range spans {
+		for i := x.start; i < x.end && i < n; i++ {
+			switch x.kind {
+			case inCode, inURL, inEmoticon:
+				prot[i] = true
+			case inLink:
+				if i < x.innerStart || i >= x.innerEnd {
+					prot[i] = true
+				}
+			}
+		}
+	}
+	return prot
+}
+
+// plain renders inline markdown as readable text: links become their text,
+// markup characters go, emoticons stay. Used to quote titles in prompts.
+func plain(s string) string {
+	spans := scanInline(s)
+	var b strings.Builder
+	last := 0
+	for _, x := range spans {
+		if x.start < last {
+			continue
+		}
+		b.WriteString(s[last:x.start])
+		switch x.kind {
+		case inLink, inStrong, inEmph, inCode:
+			b.WriteString(plain(s[x.innerStart:x.innerEnd]))
+		default:
+			b.WriteString(s[x.start:x.end])
+		}
+		last = x.end
+	}
+	b.WriteString(s[last:])
+	return strings.Join(strings.Fields(strings.ReplaceAll(b.String(), `\`, "")), " ")
+}
+
+// withoutURLs keeps markup but drops link targets, so a prompt shows
+// "[text]" readably and no URL can give a hidden word away.
+func withoutURLs(s string) string {
+	spans := scanInline(s)
+	var b strings.Builder
+	last := 0
+	for _, x := range spans {
+		if x.kind != inLink || x.start < last {
+			continue
+		}
+		b.WriteString(s[last:x.start])
+		b.WriteString(s[x.innerStart:x.innerEnd])
+		last = x.end
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// contentWords counts the words of s that are not emoticons or markup.
+func contentWords(s string) int {
+	n := 0
+	for _, t := range tokens(s) {
+		if t.kind != tokEmoticon {
+			n++
+		}
+	}
+	return n
+}
+
+// isQuestion reports whether a heading or point is phrased as a question.
+func isQuestion(s string) bool {
+	s = strings.TrimSpace(plain(s))
+	for {
+		s = strings.TrimRight(s, " *_…")
+		// "...ranked? (According to relevance?)": the question is before the aside
+		if strings.HasSuffix(s, ")") {
+			if i := strings.LastIndex(s, "("); i > 0 && strings.Contains(s[:i], "?") {
+				s = s[:i]
+				continue
+			}
+		}
+		break
+	}
+	return strings.HasSuffix(s, "?")
+}
+
+// tidyQuestion normalises "Why different ?" to "Why different?".
+func tidyQuestion(s string) string {
+	s = strings.TrimSpace(s)
+	for strings.Contains(s, " ?") {
+		s = strings.ReplaceAll(s, " ?", "?")
+	}
+	return s
+}
+
+// clip shortens s to at most n runes, cutting at a word and adding "…".
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	cut := n - 1
+	for i := cut; i > n/2; i-- {
+		if r[i] == ' ' {
+			cut = i
+			break
+		}
+	}
+	out := strings.TrimRight(string(r[:cut]), " ,;:")
+	// Do not leave half of a markup pair open.
+	for _, m := range []string{"**", "`", "__"} {
+		if strings.Count(out, m)%2 == 1 {
+			out = out[:strings.LastIndex(out, m)]
+		}
+	}
+	if strings.Count(out, "[") > strings.Count(out, "]") {
+		out = strings.ReplaceAll(out, "[", "")
+	}
+	return strings.TrimRight(out, " ,;:") + "…"
+}
+
+// tailClip keeps the last n runes of s, cut at a word, with a leading "…".
+func tailClip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	cut := len(r) - n + 1
+	for i := cut; i < len(r)-n/2; i++ {
+		if r[i] == ' ' {
+			cut = i + 1
+			break
+		}
+	}
+	out := string(r[cut:])
+	for _, m := range []string{"**", "`", "__"} {
+		if strings.Count(out, m)%2 == 1 {
+			out = out[strings.Index(out, m)+len(m):]
+		}
+	}
+	return "…" + strings.TrimLeft(out, " ,;:")
+}

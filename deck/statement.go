@@ -1,0 +1,310 @@
+package deck
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/talkcards/talkcards/notes"
+)
+
+// statement is one thing the notes say: a sentence of prose, a line of
+// line-per-statement notes, or the text of a point.
+type statement struct {
+	text string
+	pos  notes.Pos
+}
+
+// statements splits the lines of a paragraph or quote. Notes are written
+// two ways: hard-wrapped prose (a line stops mid-sentence and the next goes
+// on in lowercase), which is joined and split into sentences, so re-wrapping
+// changes nothing; or one statement per line, where each line stands alone.
+func statements(lines []notes.Line) []statement {
+	var out []statement
+	if hardWrapped(lines) {
+		var b strings.Builder
+		type mark struct {
+			off int
+			pos notes.Pos
+		}
+		var marks []mark
+		for _, l := range lines {
+			t := strings.TrimSpace(l.Text)
+			if t == "" {
+				continue
+			}
+			if b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			marks = append(marks, mark{b.Len(), l.Pos})
+			b.WriteString(t)
+		}
+		text := b.String()
+		for _, s := range sentences(text) {
+			pos := marks[0].pos
+			for _, m := range marks {
+				if m.off <= s.start {
+					pos = m.pos
+				}
+			}
+			out = append(out, statement{text: s.text, pos: pos})
+		}
+		return out
+	}
+	for _, l := range lines {
+		for _, s := range sentences(strings.TrimSpace(l.Text)) {
+			out = append(out, statement{text: s.text, pos: l.Pos})
+		}
+	}
+	return out
+}
+
+func hardWrapped(lines []notes.Line) bool {
+	for i := 0; i+1 < len(lines); i++ {
+		a := strings.TrimSpace(lines[i].Text)
+		b := strings.TrimSpace(lines[i+1].Text)
+		if a == "" || b == "" {
+			continue
+		}
+		last, _ := utf8.DecodeLastRuneInString(a)
+		if strings.ContainsRune(".!?:;)", last) || endsWithEmoticon(a) {
+			continue
+		}
+		// Short lines are notes, one per line; a URL starts a line of its own.
+		if utf8.RuneCountInString(a) < 45 || reURL.MatchString(strings.Fields(b)[0]) {
+			continue
+		}
+		first, _ := utf8.DecodeRuneInString(b)
+		if unicode.IsLower(first) || last == ',' || strings.HasSuffix(a, " and") || strings.HasSuffix(a, " or") {
+			return true
+		}
+	}
+	return false
+}
+
+func endsWithEmoticon(s string) bool {
+	sp := scanInline(s)
+	return len(sp) > 0 && sp[len(sp)-1].kind == inEmoticon && sp[len(sp)-1].end == len(s)
+}
+
+type sentence struct {
+	start int
+	text  string
+}
+
+var abbreviations = map[string]bool{
+	"e.g": true, "i.e": true, "etc": true, "vs": true, "mr": true, "mrs": true, "ms": true,
+	"dr": true, "prof": true, "st": true, "no": true, "fig": true, "approx": true, "cf": true,
+	"inc": true, "ltd": true, "jr": true, "sr": true, "ex": true, "p.ex": true, "ca": true,
+}
+
+// maxSentence is the length above which a line is split into sentences; a
+// shorter line of two short sentences reads better as one statement.
+const maxSentence = 160
+
+// sentences splits text at sentence ends (". " before a capital letter or
+// digit) outside code, links and URLs, when the text is long enough for the
+// split to help.
+func sentences(text string) []sentence {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return nil
+	}
+	if len(text) <= maxSentence {
+		return []sentence{{0, text}}
+	}
+	spans := scanInline(text)
+	// No sentence ends inside code, a link, a URL or an emoticon.
+	inside := make([]bool, len(text))
+	for _, x := range spans {
+		if x.kind == inStrong || x.kind == inEmph {
+			continue
+		}
+		for i := x.start; i < x.end; i++ {
+			inside[i] = true
+		}
+	}
+	var out []sentence
+	start := 0
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if c != '.' && c != '!' && c != '?' {
+			continue
+		}
+		if inside[i] {
+			continue
+		}
+		j := i + 1
+		for j < len(text) && (text[j] == '.' || text[j] == '"' || text[j] == ')' || text[j] == '\'') {
+			j++
+		}
+		if j >= len(text) || text[j] != ' ' {
+			continue
+		}
+		k := j
+		for k < len(text) && text[k] == ' ' {
+			k++
+		}
+		if k >= len(text) {
+			continue
+		}
+		r, _ := utf8.DecodeRuneInString(text[k:])
+		// Very long notes often start sentences in lowercase.
+		if !unicode.IsUpper(r) && !unicode.IsDigit(r) && !strings.ContainsRune("\"“*`[_(", r) &&
+			!(len(text) > 2*maxSentence && c == '.' && i-start > 40) {
+			continue
+		}
+		if c == '.' {
+			w := lastWord(text[start:i])
+			if abbreviations[strings.ToLower(w)] || utf8.RuneCountInString(w) == 1 {
+				continue
+			}
+		}
+		if s := strings.TrimSpace(text[start:j]); s != "" {
+			out = append(out, sentence{start, s})
+		}
+		start = k
+		i = k - 1
+	}
+	if s := strings.TrimSpace(text[start:]); s != "" {
+		out = append(out, sentence{start, s})
+	}
+	// Glue fragments too short to stand alone to the sentence before.
+	var merged []sentence
+	for _, s := range out {
+		if len(merged) > 0 && contentWords(s.text) < 3 {
+			merged[len(merged)-1].text += " " + s.text
+			continue
+		}
+		merged = append(merged, s)
+	}
+	return merged
+}
+
+func lastWord(s string) string {
+	s = strings.TrimRight(s, ".")
+	i := strings.LastIndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || r == '(' })
+	return s[i+1:]
+}
+
+// definition is a "Term: explanation" statement.
+type definition struct {
+	term, sep, body string
+}
+
+var reTime = regexp.MustCompile(`\d$`)
+
+// parseDefinition recognises "Term: explanation", "Term = explanation",
+// "Term - explanation" and "Term — explanation" with a short term (1–4
+// words, not a sentence). Separators inside code, URLs, link targets and
+// emoticons do not count (quality rule 6).
+func parseDefinition(s string) (definition, bool) {
+	prot := protectedMap(len(s), scanInline(s))
+	best := -1
+	sep := ""
+	for _, cand := range []string{": ", " = ", " — ", " – ", " - ", " -> ", " => "} {
+		from := 0
+		for {
+			i := strings.Index(s[from:], cand)
+			if i < 0 {
+				break
+			}
+			i += from
+			from = i + 1
+			at := i
+			if cand[0] == ' ' {
+				at = i + 1
+			}
+			if prot[at] {
+				continue
+			}
+			if best < 0 || i < best {
+				best, sep = i, cand
+			}
+			break
+		}
+	}
+	if best <= 0 {
+		// "Term:" at the very end with nothing after is a label, not a definition.
+		return definition{}, false
+	}
+	term := strings.TrimSpace(s[:best])
+	body := strings.TrimSpace(s[best+len(sep):])
+	if term == "" || body == "" || contentWords(body) == 0 {
+		return definition{}, false
+	}
+	pt := plain(term)
+	n := len(strings.Fields(pt))
+	if n < 1 || n > 4 || utf8.RuneCountInString(pt) > 40 {
+		return definition{}, false
+	}
+	if strings.ContainsAny(pt, ".,;!?()\"“”") || reTime.MatchString(pt) && strings.HasPrefix(sep, ":") && startsWithDigit(body) {
+		return definition{}, false
+	}
+	if sep == ": " && isQALabel(term) {
+		return definition{}, false
+	}
+	if contentWords(term) == 0 {
+		return definition{}, false
+	}
+	return definition{term: term, sep: strings.TrimSpace(sep), body: body}, true
+}
+
+func startsWithDigit(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return unicode.IsDigit(r)
+}
+
+var reQALabel = regexp.MustCompile(`^(?i)(q|a|a\d+|qq|question|answer|q\d+)$`)
+
+func isQALabel(term string) bool { return reQALabel.MatchString(strings.Trim(plain(term), "*_ ")) }
+
+var reQ = regexp.MustCompile(`^(?i)(?:\*\*)?(?:q|qq|question)\s*\d*(?:\*\*)?\s*[:.)]\s*(?:\*\*)?\s*`)
+var reA = regexp.MustCompile(`^(?i)(?:\*\*)?(?:a|answer)\s*\d*(?:\*\*)?\s*[:.)]\s*(?:\*\*)?\s*`)
+
+// questionLine returns the question of a "Q: ..." line.
+func questionLine(s string) (string, bool) {
+	m := reQ.FindStringIndex(s)
+	if m == nil {
+		return "", false
+	}
+	return strings.TrimSpace(s[m[1]:]), true
+}
+
+// answerLine returns the answer of an "A: ...", "A1: ..." line.
+func answerLine(s string) (string, bool) {
+	m := reA.FindStringIndex(s)
+	if m == nil {
+		return "", false
+	}
+	a := strings.TrimSpace(s[m[1]:])
+	return a, a != ""
+}
+
+// frontBack splits "front :: back".
+func frontBack(s string) (string, string, bool) {
+	i := strings.Index(s, " :: ")
+	if i <= 0 {
+		return "", "", false
+	}
+	f, b := strings.TrimSpace(s[:i]), strings.TrimSpace(s[i+4:])
+	return f, b, contentWords(f) > 0 && contentWords(b) > 0
+}
+
+// isLabel reports a short line ending in ':' that introduces what follows.
+func isLabel(s string) bool {
+	s = strings.TrimRight(strings.TrimSpace(s), "*_ ")
+	return strings.HasSuffix(s, ":") && contentWords(s) <= 12
+}
+
+func trimLabel(s string) string {
+	s = strings.TrimSpace(s)
+	for _, m := range []string{"**", "__", "*", "_"} {
+		if strings.HasPrefix(s, m) && strings.HasSuffix(s, m) && len(s) > 2*len(m) {
+			s = s[len(m) : len(s)-len(m)]
+		}
+	}
+	s = strings.TrimSpace(s)
+	return strings.TrimSpace(strings.TrimSuffix(s, ":"))
+}
