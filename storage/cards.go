@@ -297,3 +297,57 @@ func getU64(b *bolt.Bucket, k []byte) uint64 {
 func putU64(b *bolt.Bucket, k []byte, v uint64) error {
 	return b.Put(k, u64key(v))
 }
+
+// cardBrief reads of a card record only what due selection needs — its
+// note order and whether it is retired — skipping the text without
+// allocating (decodeCard reads the same fields).
+func cardBrief(v []byte) (order uint64, retired bool, err error) {
+	d := dec{b: v}
+	if d.byte() != 1 {
+		d.fail()
+	}
+	d.skipStr() // talk slug
+	talkSeq := d.uvarint()
+	d.skipStr() // talk title
+	for n := d.uvarint(); n > 0 && d.err == nil; n-- {
+		d.skipStr() // heading path
+	}
+	d.skipStr() // kind
+	d.skipStr() // prompt
+	d.skipStr() // answer
+	d.skipStr() // source
+	seq := d.int()
+	d.skipStr() // key
+	d.skipStr() // file
+	retired = d.bool()
+	if d.err != nil {
+		return 0, false, fmt.Errorf("card: %w", d.err)
+	}
+	return talkSeq<<32 | uint64(uint32(seq)), retired, nil
+}
+
+// CardsByID returns the cards with the given IDs, in that order, in one
+// read (ErrNotFound if one is missing).
+func (db *DB) CardsByID(ids []string) ([]Card, error) {
+	out := make([]Card, 0, len(ids))
+	err := db.view(func(tx *bolt.Tx) error {
+		cards := tx.Bucket(bCards)
+		for _, id := range ids {
+			k, err := cardKey(id)
+			if err != nil {
+				return err
+			}
+			v := cards.Get(k[:])
+			if v == nil {
+				return fmt.Errorf("card %s: %w", id, ErrNotFound)
+			}
+			c, err := decodeCard(k[:], v)
+			if err != nil {
+				return err
+			}
+			out = append(out, c)
+		}
+		return nil
+	})
+	return out, err
+}

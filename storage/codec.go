@@ -102,6 +102,7 @@ func (d *dec) raw(n uint64) []byte {
 }
 
 func (d *dec) str() string { return string(d.raw(d.uvarint())) }
+func (d *dec) skipStr()    { d.raw(d.uvarint()) }
 func (d *dec) time() time.Time {
 	ns := d.varint()
 	if ns == 0 {

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"bytes"
+	"fmt"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -33,11 +34,11 @@ func (db *DB) NextDue(user string, from scheduler.Day) (day scheduler.Day, n int
 			if v == nil {
 				continue
 			}
-			card, err := decodeCard(k[4:], v)
+			_, retired, err := cardBrief(v)
 			if err != nil {
-				return err
+				return fmt.Errorf("card %x: %w", k[4:], err)
 			}
-			if card.Retired {
+			if retired {
 				continue
 			}
 			if first == nil {

@@ -200,14 +200,14 @@ func eachDue(tx *bolt.Tx, user string, today scheduler.Day, fn func(DueCard) boo
 		if v == nil {
 			continue // not a known card: nothing to review
 		}
-		card, err := decodeCard(k[4:], v)
+		order, retired, err := cardBrief(v)
 		if err != nil {
-			return err
+			return fmt.Errorf("card %x: %w", k[4:], err)
 		}
-		if card.Retired {
+		if retired {
 			continue
 		}
-		if !fn(DueCard{ID: card.ID, Due: keyDay(k[:4]), Seq: card.Seq, Order: card.Order}) {
+		if !fn(DueCard{ID: cardID(k[4:]), Due: keyDay(k[:4]), Seq: int(int32(uint32(order))), Order: order}) {
 			return nil
 		}
 	}
@@ -251,9 +251,13 @@ func (db *DB) NewCards(user, talkSlug string, limit int) ([]string, error) {
 			if t.Cards == 0 {
 				continue
 			}
+			start := introStart(ub, t)
+			if len(start) == 16 && binary.BigEndian.Uint32(start[4:]) == math.MaxUint32 {
+				continue // every active card of the talk has a state (advanceIntro's end marker)
+			}
 			c := tx.Bucket(bOrder).Cursor()
 			prefix := binary.BigEndian.AppendUint32(nil, uint32(t.Seq))
-			for k, v := c.Seek(introStart(ub, t)); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			for k, v := c.Seek(start); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 				if len(k) != 16 {
 					return fmt.Errorf("order index: %w", errCorrupt)
 				}
