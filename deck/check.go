@@ -19,7 +19,7 @@ const (
 type Problem struct {
 	ID   string // the card's ID
 	Seq  int
-	Rule string // short name: "empty", "leak", "points", "format", "size", "duplicate-id", "ambiguous"
+	Rule string // short name: "empty", "leak", "points", "format", "size", "blanks", "duplicate-id", "ambiguous"
 	Msg  string
 }
 
@@ -30,7 +30,8 @@ func (p Problem) String() string {
 // Check reports the cards that break the checkable quality rules of DESIGN.md:
 // empty prompt or answer, an answer given away by its prompt, more than
 // MaxAnswerLines points, multi-point answers not one "- " point per line,
-// prompts or answers over the size limits, duplicate IDs, and two cards
+// prompts or answers over the size limits, a cloze prompt without exactly
+// one blank (two blanks make it unanswerable), duplicate IDs, and two cards
 // with the same path and prompt but different answers. Coverage needs the
 // notes and is checked by tests.
 func Check(cards []Card) []Problem {
@@ -67,6 +68,9 @@ func Check(cards []Card) []Problem {
 		}
 		if n := utf8.RuneCountInString(c.Answer); n > MaxAnswerChars {
 			bad(c, "size", "answer of %d characters, at most %d", n, MaxAnswerChars)
+		}
+		if n := strings.Count(c.Prompt, Blank); c.Kind == Cloze && n != 1 {
+			bad(c, "blanks", "cloze prompt with %d blanks, want exactly 1", n)
 		}
 		if j, ok := ids[c.ID]; ok {
 			bad(c, "duplicate-id", "same ID as card %d", cards[j].Seq)

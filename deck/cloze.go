@@ -144,6 +144,7 @@ func startsSpan(at []int32, spans []inline, i int) bool {
 type candidate struct {
 	start, end int
 	text       string
+	score      int // for plain words: how informative (see wordScore)
 }
 
 // candidates lists what a cloze of s may hide, best first: bold and code
@@ -167,7 +168,7 @@ func candidates(s string, avoid, names map[string]bool) []candidate {
 		t := toks[i]
 		switch t.kind {
 		case tokCode, tokStrong:
-			add(&spans, candidate{t.start, t.end, t.text})
+			add(&spans, candidate{start: t.start, end: t.end, text: t.text})
 			continue
 		case tokURL, tokEmoticon:
 			continue
@@ -181,7 +182,7 @@ func candidates(s string, avoid, names map[string]bool) []candidate {
 		}
 		switch {
 		case isNumber(w):
-			add(&numbers, candidate{t.start, t.end, t.text})
+			add(&numbers, candidate{start: t.start, end: t.end, text: t.text})
 		case isName(t, w) || t.first && names[w] && !isStopword(w):
 			// join a run of names: "Apache Solr", "Humble Leadership"
 			end, j := t.end, i+1
@@ -196,10 +197,10 @@ func candidates(s string, avoid, names map[string]bool) []candidate {
 				s[toks[i-1].end:t.start] == " " && unicode.IsUpper([]rune(toks[i-1].text)[0]) {
 				start = toks[i-1].start
 			}
-			add(&proper, candidate{start, end, s[start:end]})
+			add(&proper, candidate{start: start, end: end, text: s[start:end]})
 			i = j - 1
 		case !isStopword(w) && utf8.RuneCountInString(w) >= 3:
-			c := candidate{t.start, t.end, t.text}
+			c := candidate{start: t.start, end: t.end, text: t.text, score: wordScore(toks, i, w)}
 			if t.inParen {
 				late = append(late, c)
 			} else {
@@ -207,21 +208,11 @@ func candidates(s string, avoid, names map[string]bool) []candidate {
 			}
 		}
 	}
-	// Longest first; vague adverbs and gerunds lose a little; on a tie the
-	// later word wins, as English puts the head of a phrase last
-	// ("take risks", "give feedback").
-	score := func(c candidate) int {
-		n := utf8.RuneCountInString(c.text)
-		l := strings.ToLower(c.text)
-		if strings.HasSuffix(l, "ly") || strings.HasSuffix(l, "ing") {
-			n -= 3
-		}
-		return n
-	}
+	// Best score first; on a tie the later word wins, as English puts the
+	// head of a phrase last ("take risks", "give feedback").
 	sort.SliceStable(words, func(a, b int) bool {
-		sa, sb := score(words[a]), score(words[b])
-		if sa != sb {
-			return sa > sb
+		if words[a].score != words[b].score {
+			return words[a].score > words[b].score
 		}
 		return words[a].start > words[b].start
 	})
@@ -237,7 +228,7 @@ func anyWords(s string) []candidate {
 	var out []candidate
 	for _, t := range tokens(s) {
 		if t.kind == tokWord && utf8.RuneCountInString(t.text) >= 3 {
-			out = append(out, candidate{t.start, t.end, t.text})
+			out = append(out, candidate{start: t.start, end: t.end, text: t.text})
 		}
 	}
 	sort.SliceStable(out, func(a, b int) bool { return len(out[a].text) > len(out[b].text) })
@@ -466,7 +457,7 @@ func (g *gen) cloze(sc scope, s clozeSpec) bool {
 	}
 	hasContext := s.lead != "" || len(s.before)+len(s.after) > 0
 	var cands []candidate
-	whole := candidate{0, len(disp), disp}
+	whole := candidate{start: 0, end: len(disp), text: disp}
 	switch {
 	case s.marked:
 		for _, c := range candidates(disp, nil, nil) {
@@ -495,40 +486,75 @@ func (g *gen) cloze(sc scope, s clozeSpec) bool {
 	if key == "" {
 		key = s.target
 	}
+	lead := s.lead
+	if bareURL(lead) {
+		lead = ""
+	}
+	before, after := readable(s.before), readable(s.after)
 	for _, c := range cands {
 		hidden := strings.TrimSpace(c.text)
-		if hidden == "" || contentWords(hidden) == 0 && !strings.HasPrefix(hidden, "`") {
+		if hidden == "" || contentWords(hidden) == 0 && !strings.HasPrefix(hidden, "`") || bareURL(hidden) {
+			continue // never hide a web address
+		}
+		// One blank per prompt: a span said again in the statement or in
+		// its lead would need a second blank, so another span is hidden;
+		// a neighbour saying it is left out of the context instead.
+		shown := disp[:c.start] + Blank + disp[c.end:]
+		if hide(shown, hidden) != shown || lead != "" && hide(lead, hidden) != lead {
 			continue
 		}
-		shown := s.bullet + hide(disp[:c.start]+Blank+disp[c.end:], hidden)
+		shown = s.bullet + shown
 		lines := func(lead string, before, after []string) string {
 			var out []string
 			if lead != "" {
-				out = append(out, hide(lead, hidden))
+				out = append(out, lead)
 			}
-			for _, b := range before {
-				out = append(out, hide(b, hidden))
-			}
+			out = append(out, without(before, hidden)...)
 			out = append(out, shown)
-			for _, a := range after {
-				out = append(out, hide(a, hidden))
-			}
+			out = append(out, without(after, hidden)...)
 			return strings.Join(out, "\n")
 		}
-		prompt := lines(s.lead, s.before, s.after)
+		prompt := lines(lead, before, after)
 		if utf8.RuneCountInString(prompt) > MaxPromptChars {
-			prompt = lines(s.lead, nil, nil)
+			prompt = lines(lead, nil, nil)
 		}
 		if utf8.RuneCountInString(prompt) > MaxPromptChars {
 			prompt = window(shown, MaxPromptChars-10)
 		}
-		if !usable(prompt, hidden) || strings.Count(prompt, Blank) == 0 {
+		// What is left around the blank must be enough to answer from.
+		if !usable(prompt, hidden) || strings.Count(prompt, Blank) != 1 ||
+			contentWords(strings.Replace(prompt, Blank, "", 1)) == 0 {
 			continue
 		}
 		g.add(sc, Cloze, prompt, hidden, s.pos, key+"\n"+hidden)
 		return true
 	}
 	return false
+}
+
+// readable drops the context lines that are bare web addresses: they help
+// nobody recall the statement.
+func readable(lines []string) []string {
+	var out []string
+	for _, l := range lines {
+		if !bareURL(strings.TrimLeft(l, "- ")) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// without drops the context lines that say the hidden span, so that the
+// prompt keeps a single blank and gives nothing away. A "…" marker whose
+// neighbour goes stays: there is still more above or below.
+func without(lines []string, hidden string) []string {
+	var out []string
+	for _, l := range lines {
+		if hide(l, hidden) == l {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 func (g *gen) isCommon(s string) bool {

@@ -14,7 +14,8 @@ import (
 // card's Key, the source text the card is about; hard-wrapped prose is split
 // into sentences, so for prose every word of the line must be in the keys
 // of the cards under the same heading. Exempt: questions with nothing under
-// them, "Label:" lines that introduce what follows, lines without words.
+// them, "Label:" lines that introduce what follows, lines without words,
+// and bare web addresses (see bareURL: nobody studies a URL).
 func uncovered(t *notes.Talk, cards []Card) []string {
 	keys := map[string][]string{} // path -> keys
 	words := map[string]map[string]bool{}
@@ -48,14 +49,15 @@ func uncovered(t *notes.Talk, cards []Card) []string {
 		return true
 	}
 	exempt := func(text string) bool {
-		return contentWords(text) == 0 || isLabel(text) || isQuestion(text) || isQLine(text)
+		return contentWords(text) == 0 || bareURL(text) || isLabel(text) || isQuestion(text) || isQLine(text)
 	}
 	var points func(path []string, pts []*notes.Point)
 	points = func(path []string, pts []*notes.Point) {
 		for _, p := range pts {
 			unanswered := (isQuestion(p.Text) || isQLine(p.Text)) && len(p.Children) == 0 && len(p.More) == 0
 			lead := isLabel(p.Text) && len(p.Children) > 0
-			if !unanswered && !lead && contentWords(p.Text) > 0 && !asked(path, p.Text, len(p.Text) > maxSentence) {
+			link := bareURL(p.Text) && len(p.Children) == 0
+			if !unanswered && !lead && !link && contentWords(p.Text) > 0 && !asked(path, p.Text, len(p.Text) > maxSentence) {
 				missing = append(missing, p.Pos.String()+": "+p.Text)
 			}
 			for _, m := range p.More {

@@ -2,6 +2,7 @@ package deck
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -19,11 +20,9 @@ func Generate(t *notes.Talk) []Card {
 	}
 	g := &gen{talk: t, title: plain(t.Title), names: talkNames(t)}
 	g.meta()
-	g.outline(nil, "", t.Sub, t.Pos)
+	at := g.reserve()
 	g.body(scope{talk: true}, t.Body)
-	for _, s := range t.Sub {
-		g.section(nil, s)
-	}
+	g.outline(at, nil, "", g.sections(nil, t.Sub), t.Pos)
 	return g.finish()
 }
 
@@ -118,9 +117,48 @@ func (g *gen) meta() {
 
 var ordinals = []string{"first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"}
 
-// outline asks for the parts of a talk or section: up to five at once,
-// else one card per position ("which part comes after X?").
-func (g *gen) outline(path []string, title string, subs []*notes.Section, pos notes.Pos) {
+// reserve keeps a place in note order for a card made later (an outline,
+// known only once its sections are read); finish drops it if unused.
+func (g *gen) reserve() int {
+	g.cards = append(g.cards, Card{})
+	return len(g.cards) - 1
+}
+
+// sections reads the sections under a heading and returns those that gave
+// at least one card: a placeholder heading ("(missed Mark's talk)"), an
+// empty one or one holding only unanswered audience questions is not a
+// part worth reciting.
+func (g *gen) sections(parent []string, subs []*notes.Section) []*notes.Section {
+	var out []*notes.Section
+	for _, s := range subs {
+		from := len(g.cards)
+		g.section(parent, s)
+		if g.produced(from) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// produced reports whether a card was made from g.cards[from:] on.
+func (g *gen) produced(from int) bool {
+	for _, c := range g.cards[from:] {
+		if c.Prompt != "" && c.Answer != "" {
+			return true
+		}
+	}
+	for _, p := range g.pending {
+		if p.at >= from && len(p.cards) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// outline asks for the parts of a talk or section, in the place reserved
+// at: up to five at once, else one card per position ("which part comes
+// after X?").
+func (g *gen) outline(at int, path []string, title string, subs []*notes.Section, pos notes.Pos) {
 	var titles []string
 	var subPos []notes.Pos
 	for _, s := range subs {
@@ -132,6 +170,12 @@ func (g *gen) outline(path []string, title string, subs []*notes.Section, pos no
 	if len(titles) < 2 {
 		return
 	}
+	saved := g.cards
+	g.cards = nil
+	defer func() {
+		g.pending = append(g.pending, pendingCards{at: at, cards: g.cards})
+		g.cards = saved
+	}()
 	sc := scope{path: path, heading: title, talk: path == nil}
 	of := "this talk"
 	if path != nil {
@@ -158,11 +202,9 @@ func (g *gen) outline(path []string, title string, subs []*notes.Section, pos no
 
 func (g *gen) section(parent []string, s *notes.Section) {
 	path := append(append([]string(nil), parent...), s.Title)
-	g.outline(path, s.Title, s.Sub, s.Pos)
+	at := g.reserve()
 	g.body(scope{path: path, heading: s.Title}, s.Body)
-	for _, sub := range s.Sub {
-		g.section(path, sub)
-	}
+	g.outline(at, path, s.Title, g.sections(path, s.Sub), s.Pos)
 }
 
 // body reads the blocks under one heading.
@@ -193,7 +235,7 @@ func (g *gen) body(sc scope, blocks []notes.Block) {
 	done := make([]bool, len(prose))
 
 	// A first short line under the talk title is its subtitle.
-	if sc.talk && len(blocks) > 0 && blocks[0].Kind == notes.Paragraph && proseOf[0][1]-proseOf[0][0] == 1 {
+	if sc.talk && len(blocks) > 0 && blocks[0].Kind == notes.Paragraph && proseOf[0][1]-proseOf[0][0] == 1 && !bareURL(prose[0].text) {
 		s := prose[0]
 		p := plain(s.text)
 		if by, ok := byLine(s.text); ok && g.talk.Meta.Speaker == "" {
@@ -227,11 +269,8 @@ func (g *gen) body(sc scope, blocks []notes.Block) {
 				return
 			}
 		}
-		if len(prose) == 1 && utf8.RuneCountInString(prose[0].text) <= 200 && lonely(prose[0].text) {
+		if len(prose) == 1 && utf8.RuneCountInString(prose[0].text) <= 200 && lonely(prose[0].text) && !linkOnly(prose[0].text) && !bareURL(prose[0].text) {
 			prompt := "What was noted under " + quote(sc.heading) + "?"
-			if linkOnly(prose[0].text) {
-				prompt = "Which link was given under " + quote(sc.heading) + "?"
-			}
 			if usable(prompt, answer) {
 				g.add(sc, Detail, prompt, answer, prose[0].pos, key)
 				return
@@ -337,6 +376,13 @@ func (g *gen) prose(sc scope, prose []statement, done []bool, from, to int) {
 		}
 		s := prose[i]
 		text := s.text
+		if bareURL(text) {
+			continue // exempt, see bareURL
+		}
+		if linkOnly(text) {
+			g.links(sc, prose, done, i)
+			continue
+		}
 		if q, ok := questionLine(text); ok {
 			// Q: ... followed by A: / A1: / A2: lines
 			var answers []string
@@ -421,22 +467,60 @@ func (g *gen) proseCloze(sc scope, prose []statement, i int, marked bool) {
 		lead = tidyQuestion(sc.heading)
 	}
 	text := prose[i].text
-	if lead == "" && before == nil && after == nil && !marked && utf8.RuneCountInString(text) <= 200 &&
-		(contentWords(text) <= 2 || linkOnly(text)) {
+	alone := lead == "" && before == nil && after == nil && !marked
+	if alone && utf8.RuneCountInString(text) <= 200 && contentWords(text) <= 2 {
 		// Nothing around it to make a cloze answerable: ask for it whole.
-		prompt := "What was noted about this talk?"
-		if !sc.talk {
-			prompt = "What was noted under " + quote(sc.heading) + "?"
-		}
-		if linkOnly(text) {
-			prompt = strings.Replace(prompt, "What was noted", "Which link was given", 1)
-		}
-		if usable(prompt, text) {
-			g.add(sc, Detail, prompt, text, prose[i].pos, text)
+		if g.noted(sc, text, prose[i].pos) {
 			return
 		}
 	}
-	g.cloze(sc, clozeSpec{lead: lead, before: before, after: after, target: prose[i].text, pos: prose[i].pos, marked: marked})
+	if !g.cloze(sc, clozeSpec{lead: lead, before: before, after: after, target: prose[i].text, pos: prose[i].pos, marked: marked}) &&
+		alone && utf8.RuneCountInString(text) <= 200 {
+		g.noted(sc, text, prose[i].pos)
+	}
+}
+
+// noted asks for a statement whole: "What was noted under “Heading”?".
+func (g *gen) noted(sc scope, text string, pos notes.Pos) bool {
+	prompt := "What was noted about this talk?"
+	if !sc.talk {
+		prompt = "What was noted under " + quote(sc.heading) + "?"
+	}
+	if !usable(prompt, text) {
+		return false
+	}
+	g.add(sc, Detail, prompt, text, pos, text)
+	return true
+}
+
+// links asks for the labelled links of prose[i:] that follow each other,
+// up to MaxAnswerLines at once: "Which 2 resources were linked under
+// “Client API”?". A link's label says what it is; hiding a word of it would
+// ask nothing worth remembering.
+func (g *gen) links(sc scope, prose []statement, done []bool, i int) {
+	var texts []string
+	for j := i; j < len(prose) && len(texts) < MaxAnswerLines && !done[j] && linkOnly(prose[j].text) && !bareURL(prose[j].text); j++ {
+		texts = append(texts, prose[j].text)
+		done[j] = true
+	}
+	where := "in this talk"
+	if !sc.talk {
+		where = "under " + quote(sc.heading)
+	}
+	prompt := "Which resource was linked " + where + "?"
+	if len(texts) > 1 {
+		prompt = fmt.Sprintf("Which %d resources were linked %s?", len(texts), where)
+	}
+	answer := bullets(texts)
+	if !usable(prompt, answer) {
+		for _, t := range texts {
+			if usable(prompt, t) {
+				g.add(sc, Detail, prompt, t, prose[i].pos, t)
+			}
+		}
+		return
+	}
+	g.add(sc, Detail, prompt, answer, prose[i].pos, strings.Join(texts, "\n"))
 }
 
 func (g *gen) qa(sc scope, q string, answers []string, pos notes.Pos, key string) bool {
@@ -472,8 +556,8 @@ type listCtx struct {
 // answered reports whether a point is worth asking: it has words and is
 // not a question left without an answer.
 func answered(p *notes.Point) bool {
-	if contentWords(p.Text) == 0 && len(p.Children) == 0 {
-		return false
+	if (contentWords(p.Text) == 0 || bareURL(p.Text)) && len(p.Children) == 0 {
+		return false // no words, or only a web address (see bareURL)
 	}
 	if (isQuestion(p.Text) || isQLine(p.Text)) && len(p.Children) == 0 && len(p.More) == 0 {
 		return false
@@ -818,14 +902,23 @@ func (g *gen) addDef(sc scope, d definition, pos notes.Pos, key string) {
 
 func (g *gen) flushDefs() {
 	for _, dg := range g.defs {
-		prompt := defPrompt(dg.term, dg.sep)
 		answer := bullets(dg.bodies)
-		if usable(prompt, answer) {
+		prompt := ""
+		if len(dg.bodies) > 1 || !listLike(dg.bodies[0]) {
+			for _, p := range g.defPrompts(dg.sc, dg.term, dg.sep, dg.bodies[0], allBareURL(dg.bodies)) {
+				if usable(p, answer) {
+					prompt = p
+					break
+				}
+			}
+		}
+		if prompt != "" {
 			g.cards[dg.at] = Card{Talk: g.talk.Title, Path: dg.sc.path, Kind: Definition, Prompt: prompt, Answer: answer,
 				Source: dg.pos.String(), Key: Normalize(strings.Join(dg.keys, "\n"))}
 			continue
 		}
-		// Too long or given away: ask each definition as a cloze instead.
+		// Too long, a long list, or given away: ask each definition as a
+		// cloze instead.
 		var extra []Card
 		saved := g.cards
 		g.cards = nil
@@ -840,18 +933,135 @@ func (g *gen) flushDefs() {
 	g.defs = nil
 }
 
-// defPrompt asks for a term: "What is Spotlight?" for a glossary entry,
-// "monitoring?" for a labelled note.
-func defPrompt(term, sep string) string {
-	p := plain(term)
-	r, _ := utf8.DecodeRuneInString(p)
-	if (sep == "=" || sep == "—" || sep == "–") && len(strings.Fields(p)) <= 3 || len(strings.Fields(p)) == 1 && unicode.IsUpper(r) && sep != ":" {
-		return "What is " + term + "?"
+// listLike reports an explanation that is a list of five or more comma
+// items ("Tools: a, b, c, d, e"): recalled whole it asks too much (rule 3),
+// so each is asked as a cloze.
+func listLike(body string) bool {
+	depth, commas := 0, 0
+	for _, r := range plain(body) {
+		switch r {
+		case '(', '[':
+			depth++
+		case ')', ']':
+			depth = max(0, depth-1)
+		case ',':
+			if depth == 0 {
+				commas++
+			}
+		}
 	}
-	return term + "?"
+	return commas >= 4
+}
+
+// defPrompts are the ways to ask for a term, best first. A glossary entry
+// reads "What is Spotlight?". A labelled note ("monitoring: sentry",
+// "Problem: …") would read "monitoring?" and lean on the breadcrumb, so the
+// prompt names the heading it was said under: "In “Challenges”, what was
+// said about monitoring?"; a term that is itself a question word reads
+// "In “Chaos patterns”, how to fix?". The bare form is the last resort,
+// when the heading gives the answer away.
+func (g *gen) defPrompts(sc scope, term, sep, body string, link bool) []string {
+	p := strings.Trim(plain(term), "*_ ") // "**Title: subtitle**" splits the bold
+	r, _ := utf8.DecodeRuneInString(p)
+	// "Kafka = a distributed log" is a glossary entry; "China - Shanghai"
+	// is not a definition of China.
+	glossary := sep == "=" || strings.ContainsAny(sep, "—–-") && hasArticle(body)
+	if !link && glossary && len(strings.Fields(p)) <= 3 && (sep == "=" || unicode.IsUpper(r)) {
+		return []string{"What is " + p + "?"}
+	}
+	where := "In this talk, "
+	if h := plain(sc.heading); !sc.talk && Fold(h) != Fold(p) {
+		where = "In " + quote(tidyQuestion(h)) + ", "
+	}
+	var ask string
+	if link {
+		// "Slides: https://…": the label says what the address is for
+		ask = "which resource was linked for " + g.asWritten(p) + "?"
+	} else if first := strings.ToLower(strings.Fields(p)[0]); whWords[first] {
+		ask = g.asWritten(p) + "?"
+	} else {
+		ask = "what was said about " + g.asWritten(p) + "?"
+	}
+	return []string{where + ask, upperFirst(ask), p + "?"}
+}
+
+func hasArticle(body string) bool {
+	f := strings.Fields(strings.ToLower(plain(body)))
+	return len(f) > 1 && (f[0] == "a" || f[0] == "an" || f[0] == "the")
+}
+
+func allBareURL(bodies []string) bool {
+	for _, b := range bodies {
+		if !bareURL(b) {
+			return false
+		}
+	}
+	return true
+}
+
+var whWords = map[string]bool{"how": true, "why": true, "what": true, "when": true, "where": true, "who": true, "which": true}
+
+// asWritten lowercases the capital a note puts on its first word
+// ("Fallbacks" → "fallbacks") so the term reads inside a sentence, but
+// keeps names, acronyms and titles ("Abby Fuller", "SLO", "Kafka").
+func (g *gen) asWritten(term string) string {
+	ws := strings.Fields(term)
+	first := ws[0]
+	rs := []rune(first)
+	if !unicode.IsUpper(rs[0]) || g.names[first] {
+		return term
+	}
+	for _, r := range rs[1:] {
+		if unicode.IsUpper(r) || unicode.IsDigit(r) {
+			return term // SLO, iOS-like, K8s
+		}
+	}
+	for _, w := range ws[1:] {
+		if r, _ := utf8.DecodeRuneInString(w); unicode.IsUpper(r) {
+			return term // "Abby Fuller", "Load Balancer"
+		}
+	}
+	if len(ws) == 1 && len(rs) <= 3 {
+		return term
+	}
+	_, n := utf8.DecodeRuneInString(term)
+	return string(unicode.ToLower(rs[0])) + term[n:]
+}
+
+func upperFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 type pendingCards struct {
 	at    int
 	cards []Card
 }
+
+// bareURL reports a statement that is nothing but web addresses: bare
+// URLs, <autolinks>, links whose text is the address itself or empty. A
+// person does not study an address, so such a statement gets no card of
+// its own and is exempt from coverage, like an unanswered question. A
+// link with a text label ("[slides](…)") is not bare.
+func bareURL(s string) bool {
+	rest := s
+	found := false
+	for _, x := range scanInline(s) {
+		switch x.kind {
+		case inURL:
+		case inLink:
+			if label := plain(s[x.innerStart:x.innerEnd]); label != "" && reURL.FindString(label) != label && !reDomain.MatchString(label) {
+				return false
+			}
+		default:
+			continue
+		}
+		found = true
+		rest = strings.Replace(rest, s[x.start:x.end], "", 1)
+	}
+	rest = strings.TrimSpace(strings.Trim(rest, " ,;-–—|·*_()[]<>"))
+	return found && rest == "" || !found && reDomain.MatchString(rest)
+}
+
+// reDomain is a web address written without its scheme: "appium.io".
+var reDomain = regexp.MustCompile(`^(?:[\w-]+\.)+(?:com|org|net|io|edu|gov|dev|co|me|info|ai|app|ly|us|uk|de|fr|br)(?:/\S*)?$`)

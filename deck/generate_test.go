@@ -105,7 +105,7 @@ func TestKinds(t *testing.T) {
 		wantAbsent bool
 	}{
 		{"outline", "# T\n## A\n- x y\n## B\n- z w\n", Outline, "What are the 2 parts of this talk", "- A\n- B", "", false},
-		{"outline per position", "# T\n## A\n## B\n## C\n## D\n## E\n## F\n", Outline, "comes after “C”", "D", "", false},
+		{"outline per position", "# T\n## A\n- a1\n## B\n- b1\n## C\n- c1\n## D\n- d1\n## E\n- e1\n## F\n- f1\n", Outline, "comes after “C”", "D", "", false},
 		{"list under heading", "# T\n## Costs\n- compute bills\n- storage bills\n- egress fees\n", List, "Name the 3 points under “Costs”", "- compute bills\n- storage bills\n- egress fees", "Costs", false},
 		{"list with intro", "# T\n## S\nSome risks:\n\n- data loss\n- downtime\n", List, "Some risks — name all 2", "- data loss\n- downtime", "S", false},
 		{"numbered steps", "# T\n## Setup\n1. install\n2. configure\n3. run\n", List, "Name the 3 steps under “Setup”", "- install\n- configure\n- run", "Setup", false},
@@ -114,9 +114,9 @@ func TestKinds(t *testing.T) {
 		{"unanswered question", "# T\n## Questions\n- How long did it take ?\n- Was it worth it?\n", List, "", "", "", true},
 		{"detail", "# T\n## S\n- Caching\n  - per user\n  - per route\n- Logging\n", Detail, "What was noted about “Caching”? (2 points)", "- per user\n- per route", "S", false},
 		{"heading with one point", "# T\n## Culture\n- blameless reviews\n", Detail, "What was noted under “Culture”?", "blameless reviews", "Culture", false},
-		{"definition colon", "# T\n## S\n- tracing: jaeger\n- other point words\n", Definition, "tracing?", "jaeger", "S", false},
+		{"definition colon", "# T\n## S\n- tracing: jaeger\n- other point words\n", Definition, "In “S”, what was said about tracing?", "jaeger", "S", false},
 		{"definition equals", "# T\n## S\nKafka = a distributed log\n", Definition, "What is Kafka?", "a distributed log", "S", false},
-		{"merged definition", "# T\n## S\n- queue: sqs\n- cache words here\n- queue: rabbitmq\n", Definition, "queue?", "- sqs\n- rabbitmq", "S", false},
+		{"merged definition", "# T\n## S\n- queue: sqs\n- cache words here\n- queue: rabbitmq\n", Definition, "In “S”, what was said about queue?", "- sqs\n- rabbitmq", "S", false},
 		{"cloze bold", "# T\n## S\n- uses **gRPC** inside\n- plain\n", Cloze, "uses [...] inside", "**gRPC**", "S", false},
 		{"cloze number", "# T\n## S\n- a\n- b\n- c\n- d\n- e\n- Four deploys per day\n", Cloze, "[...] deploys per day", "Four", "S", false},
 		{"cloze name", "# T\n## S\n- a1\n- b1\n- c1\n- d1\n- e1\n- runs everything on postgreSQL today\n", Cloze, "on [...] today", "postgreSQL", "S", false},

@@ -248,6 +248,11 @@ func parseDefinition(s string) (definition, bool) {
 	if contentWords(term) == 0 {
 		return definition{}, false
 	}
+	// "starting with: …", "not looking for: …" are a sentence cut in two,
+	// not a term: asked as a statement.
+	if ws := strings.Fields(strings.Trim(pt, "*_ ")); len(ws) > 1 && (isStopword(ws[len(ws)-1]) || strings.EqualFold(ws[0], "not")) {
+		return definition{}, false
+	}
 	return definition{term: term, sep: strings.TrimSpace(sep), body: body}, true
 }
 
