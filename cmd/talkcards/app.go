@@ -122,8 +122,14 @@ func (a *app) rootCmd() *cobra.Command {
 		a.talksCmd(),
 		a.cardsCmd(),
 		a.reviewCmd(),
+		a.quizCmd(),
 		a.usersCmd(),
 		a.configCmd(),
+		a.statsCmd(),
+		a.unsuspendCmd(),
+		a.backupCmd(),
+		a.restoreCmd(),
+		a.checkCmd(),
 	)
 	for _, c := range root.Commands() {
 		c.SilenceErrors = true

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -62,11 +64,24 @@ func (a *app) runImport(opts *importOptions) error {
 	for _, s := range l.skipped {
 		fmt.Fprintf(a.stderr, "talkcards: warning: skipped %s: no headings or bullet points\n", sanitize(s))
 	}
+	if l.numCards > 0 {
+		for _, s := range l.empty {
+			fmt.Fprintf(a.stderr, "talkcards: warning: %s: no cards: its headings have nothing under them to ask\n", sanitize(s))
+		}
+	} else {
+		return withHint(fmt.Errorf("%s: no cards: the notes have headings but no points or statements under them", strings.Join(opts.paths, ", ")),
+			"talkcards asks about bullets and lines of text under '#' and '##' headings")
+	}
 	db, err := a.openDB(false)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if !opts.dryRun {
+		if err := a.backupBeforeImport(db); err != nil {
+			return err
+		}
+	}
 	report, err := db.Import(l.files, storage.ImportOptions{DryRun: opts.dryRun, Now: a.now(), Roots: l.roots})
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
@@ -127,8 +142,32 @@ func printImportReport(w io.Writer, r storage.ImportReport) {
 }
 
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(escapeC1(buf.Bytes()))
+	return err
+}
+
+// escapeC1 escapes the C1 control characters (U+0080–U+009F) that
+// encoding/json leaves raw: U+009B is a terminal escape on its own, and
+// JSON printed to a terminal must not act on it.
+func escapeC1(b []byte) []byte {
+	if !bytes.Contains(b, []byte{0xc2}) {
+		return b
+	}
+	var out bytes.Buffer
+	for i := 0; i < len(b); i++ {
+		if b[i] == 0xc2 && i+1 < len(b) && b[i+1] >= 0x80 && b[i+1] <= 0x9f {
+			fmt.Fprintf(&out, "\\u%04x", b[i+1])
+			i++
+			continue
+		}
+		out.WriteByte(b[i])
+	}
+	return out.Bytes()
 }

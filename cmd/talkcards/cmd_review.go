@@ -89,6 +89,7 @@ func (a *app) runReview(ctx context.Context, opts *reviewOptions) error {
 	if err != nil {
 		return err
 	}
+	a.dailyBackup(db)
 	ids, err := a.plan(db, s, opts)
 	db.Close()
 	if err != nil {
@@ -123,7 +124,7 @@ func (a *app) plan(db *storage.DB, s *session, opts *reviewOptions) ([]string, e
 		return nil, err
 	}
 	s.today = scheduler.DayOf(a.now(), settings.DayStartHour)
-	slug := ""
+	slug, talkSeq := "", 0
 	if opts.talk != "" {
 		talks, err := db.Talks()
 		if err != nil {
@@ -133,7 +134,7 @@ func (a *app) plan(db *storage.DB, s *session, opts *reviewOptions) ([]string, e
 		if err != nil {
 			return nil, err
 		}
-		slug = t.Slug
+		slug, talkSeq = t.Slug, t.Seq
 	}
 	limit := opts.limit
 	if limit == 0 {
@@ -147,20 +148,17 @@ func (a *app) plan(db *storage.DB, s *session, opts *reviewOptions) ([]string, e
 	if err != nil {
 		return nil, err
 	}
+	// The due index gives each card's note order (talk Seq << 32 | card
+	// Seq), so the plan needs no card record: cards load as they show.
 	due, err := db.Due(s.user, s.today, 0)
 	if err != nil {
 		return nil, err
 	}
-	var cands []scheduler.Candidate
+	cands := make([]scheduler.Candidate, 0, len(due))
 	for _, d := range due {
-		c, err := db.Card(d.ID)
-		if err != nil {
-			return nil, err
-		}
-		if slug != "" && c.TalkSlug != slug {
+		if slug != "" && int(d.Order>>32) != talkSeq {
 			continue
 		}
-		s.cards[c.ID] = c
 		cands = append(cands, scheduler.Candidate{ID: d.ID, Due: d.Due, Seq: d.Seq})
 	}
 	var newIDs []string
@@ -170,15 +168,11 @@ func (a *app) plan(db *storage.DB, s *session, opts *reviewOptions) ([]string, e
 		}
 	}
 	for _, id := range newIDs {
-		c, err := db.Card(id)
-		if err != nil {
-			return nil, err
-		}
-		s.cards[id] = c
 		s.newIDs[id] = true
 	}
 	ids := scheduler.Plan(cands, newIDs, s.today, scheduler.PlanOptions{Limit: limit, NewPerDay: newPerDay, NewSeenToday: agg.New})
-	return ids, nil
+	s.planned = ids
+	return ids, s.loadCards(db, 0)
 }
 
 // syncNotes re-imports remembered notes files that changed or vanished since
@@ -212,6 +206,9 @@ func (a *app) syncNotes() error {
 		return err
 	}
 	defer wdb.Close()
+	if err := a.backupBeforeImport(wdb); err != nil {
+		return err
+	}
 	report, err := wdb.Import(l.files, storage.ImportOptions{Now: a.now(), Roots: l.roots})
 	if err != nil {
 		return fmt.Errorf("re-import changed notes: %w", err)

@@ -14,7 +14,7 @@ func (a *app) usersCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "users",
 		Short: "List users with cards seen, reviews and last review",
-		Long: `List everyone who has reviewed in this database. Cards are shared; each
+		Long: `List everyone who has reviewed or kept settings in this database. Cards are shared; each
 user's states, review log, settings and statistics are their own.
 
   talkcards users

@@ -14,11 +14,8 @@ func (a *app) openDB(readOnly bool) (*storage.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := storage.Open(path, storage.Options{ReadOnly: readOnly})
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
-	}
-	return db, nil
+	// storage's errors already name the path.
+	return storage.Open(path, storage.Options{ReadOnly: readOnly})
 }
 
 // openWithCards opens the database for a command that needs cards. On a

@@ -20,7 +20,7 @@ var demoFS embed.FS
 const demoPrefix = "demo:"
 
 func loadDemo() (*loaded, error) {
-	l := &loaded{display: map[string]string{}}
+	l := &loaded{}
 	names, err := fs.Glob(demoFS, "demo/*.md")
 	if err != nil {
 		return nil, err

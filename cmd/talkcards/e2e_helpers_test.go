@@ -37,8 +37,7 @@ func talkcardsBinary(t testing.TB) string {
 		t.Skip("end-to-end test: the go tool is not available to build talkcards")
 	}
 	buildOnce.Do(func() {
-		// One directory per test run; TestMain (testscript's) leaves no
-		// hook to remove it, so it lives in the system temp folder.
+		// One directory per test run, removed by cleanupAfter.
 		dir, err := os.MkdirTemp("", "talkcards-e2e-")
 		if err != nil {
 			buildErr = err

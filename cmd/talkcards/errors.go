@@ -70,7 +70,7 @@ func defaultHint(err error, dbPath string) string {
 	case errors.Is(err, storage.ErrBusy):
 		return "another talkcards is writing to " + dbPath + "; wait for it to finish and try again"
 	case errors.Is(err, storage.ErrDamaged):
-		return "the database is damaged; nothing was changed. Restore a backup (talkcards restore FILE) or move the file away"
+		return damagedHint(dbPath)
 	case errors.Is(err, storage.ErrNewerSchema):
 		return "this database was written by a newer talkcards; upgrade talkcards"
 	case errors.Is(err, storage.ErrBadUser):

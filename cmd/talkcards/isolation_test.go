@@ -73,6 +73,9 @@ func TestIsolationUsers(t *testing.T) {
 	}
 
 	users := decodeUsers(t, mustRun(t, env, "", "users", "--json").stdout)
+	if len(users) != 2 {
+		t.Errorf("users = %v, want ana and ben only", users)
+	}
 	if u := users["ana"]; u.Reviews != 4 || u.CardsSeen != 4 {
 		t.Errorf("users: ana = %+v, want 4 reviews, 4 cards seen", u)
 	}

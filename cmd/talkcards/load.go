@@ -20,7 +20,7 @@ type loaded struct {
 	files    []storage.SourceFile
 	roots    []string // absolute forms of the paths the user named
 	skipped  []string // files found in folders that hold no notes
-	display  map[string]string
+	empty    []string // files whose notes gave no card
 	numCards int
 }
 
@@ -35,7 +35,7 @@ func isNotesFile(name string) bool {
 // nothing. Files found in folders that hold no notes are skipped with a
 // warning; a named file without notes is an error.
 func loadNotes(paths []string) (*loaded, error) {
-	l := &loaded{display: map[string]string{}}
+	l := &loaded{}
 	type job struct {
 		path, display string
 		named         bool
@@ -104,10 +104,14 @@ func loadNotes(paths []string) (*loaded, error) {
 		if err != nil {
 			return nil, err
 		}
-		l.display[j.path] = j.display
+		n := 0
 		for _, t := range sf.Talks {
-			l.numCards += len(t.Cards)
+			n += len(t.Cards)
 		}
+		if n == 0 {
+			l.empty = append(l.empty, j.display)
+		}
+		l.numCards += n
 		l.files = append(l.files, sf)
 	}
 	if len(l.files) == 0 {

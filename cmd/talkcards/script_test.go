@@ -17,9 +17,21 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(cleanupAfter{m}, map[string]func(){
 		"talkcards": func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)) },
 	})
+}
+
+// cleanupAfter removes the binary the end-to-end tests built once the tests
+// have run (testscript.Main owns TestMain and exits itself).
+type cleanupAfter struct{ m *testing.M }
+
+func (c cleanupAfter) Run() int {
+	code := c.m.Run()
+	if builtPath != "" {
+		os.RemoveAll(filepath.Dir(builtPath))
+	}
+	return code
 }
 
 // TestScripts runs the end-to-end scripts in testdata/script against the

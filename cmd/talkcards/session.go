@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -65,19 +64,71 @@ type answered struct {
 // database is opened for each write and closed again, never held while the
 // person thinks.
 type session struct {
-	a        *app
-	user     string
-	today    scheduler.Day
-	queue    *scheduler.Queue
-	cards    map[string]storage.Card
-	newIDs   map[string]bool
-	ui       reviewUI
-	done     []answered
-	started  time.Time
-	shown    int
-	summary  sessionSummary
-	withDB   func(readOnly bool, fn func(db *storage.DB) error) error
-	isRepeat map[string]bool
+	a       *app
+	user    string
+	today   scheduler.Day
+	queue   *scheduler.Queue
+	cards   map[string]storage.Card
+	newIDs  map[string]bool
+	ui      reviewUI
+	done    []answered
+	started time.Time
+	withDB  func(readOnly bool, fn func(db *storage.DB) error) error
+
+	// planned is the session plan; cards holds the records of those about
+	// to show, loaded cardBatch at a time (see card).
+	planned []string
+	pos     map[string]int // planned index by ID
+}
+
+// cardBatch is how many planned cards one database read loads: the plan of
+// a large collection lists thousands, and most sessions end long before.
+const cardBatch = 64
+
+// card returns the record of a planned card, reading it and the cards
+// planned after it when it is not loaded yet.
+func (s *session) card(id string) (storage.Card, error) {
+	if c, ok := s.cards[id]; ok {
+		return c, nil
+	}
+	if s.pos == nil {
+		s.pos = make(map[string]int, len(s.planned))
+		for i, p := range s.planned {
+			s.pos[p] = i
+		}
+	}
+	i, ok := s.pos[id]
+	if !ok { // not planned (never happens): read it alone
+		s.planned = append(s.planned, id)
+		i = len(s.planned) - 1
+		s.pos[id] = i
+	}
+	err := s.withDB(true, func(db *storage.DB) error { return s.loadCards(db, i) })
+	return s.cards[id], err
+}
+
+// loadCards reads the planned cards from index from on, cardBatch of them.
+func (s *session) loadCards(db *storage.DB, from int) error {
+	var ids []string
+	for _, id := range s.planned[min(from, len(s.planned)):] {
+		if len(ids) == cardBatch {
+			break
+		}
+		if _, ok := s.cards[id]; !ok {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	cards, err := db.CardsByID(ids)
+	if err != nil {
+		return err
+	}
+	for _, c := range cards {
+		s.cards[c.ID] = c
+	}
+	return nil
 }
 
 func (s *session) run(ctx context.Context) error {
@@ -90,7 +141,11 @@ func (s *session) run(ctx context.Context) error {
 			return nil
 		}
 		due, newLeft, repeats := s.queue.Remaining()
-		c := shownCard{card: s.cards[id], repeat: repeat, isNew: s.newIDs[id] && !repeat,
+		card, err := s.card(id)
+		if err != nil {
+			return err
+		}
+		c := shownCard{card: card, repeat: repeat, isNew: s.newIDs[id] && !repeat,
 			position: len(s.done) + 1, total: len(s.done) + s.queue.Len(), due: due, newLeft: newLeft, repeats: repeats}
 		shownAt := s.a.now()
 		act, err := s.ui.question(ctx, c)
@@ -156,8 +211,7 @@ func (s *session) record(c shownCard, g scheduler.Grade, took time.Duration) err
 }
 
 func (s *session) undo() error {
-	id, ok := s.queue.Undo()
-	if !ok {
+	if _, ok := s.queue.Undo(); !ok {
 		s.ui.info("nothing to undo")
 		return nil
 	}
@@ -170,7 +224,6 @@ func (s *session) undo() error {
 	}
 	s.done = s.done[:len(s.done)-1]
 	s.ui.info("undone: the last answer is taken back")
-	_ = id
 	return nil
 }
 
@@ -199,5 +252,3 @@ func (s *session) finish(interrupted bool) sessionSummary {
 	})
 	return sum
 }
-
-var errNothingDue = errors.New("nothing due")
