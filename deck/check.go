@@ -3,6 +3,7 @@ package deck
 import (
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -93,18 +94,94 @@ func Check(cards []Card) []Problem {
 // in the prompt: the prompt gives that answer away. Lines without words
 // (an emoticon) cannot leak.
 func leak(prompt, answer string) (string, bool) {
-	pw := Words(prompt)
+	// Most prompts are ASCII words with some punctuation (“”, …): their
+	// words are compared where they stand, not copied out by Words.
+	var buf [128][2]int
+	at, inPlace := wordSpans(buf[:0], prompt)
+	var pw []string
+	if !inPlace {
+		pw = Words(prompt)
+	}
 	for _, l := range strings.Split(answer, "\n") {
 		l = strings.TrimPrefix(l, "- ")
 		aw := Words(l)
 		if len(aw) == 0 {
 			continue
 		}
-		if containsRun(pw, aw) {
+		if inPlace && containsRunAt(prompt, at, aw) || !inPlace && containsRun(pw, aw) {
 			return l, true
 		}
 	}
 	return "", false
+}
+
+// wordSpans appends the [start, end) of each word Words finds in s, and
+// reports false when it cannot: when a word of s has a letter or digit
+// beyond ASCII. Any other rune beyond ASCII is a separator to Words.
+func wordSpans(dst [][2]int, s string) ([][2]int, bool) {
+	start := -1
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if isAlnumASCII(c) {
+				if start < 0 {
+					start = i
+				}
+			} else if start >= 0 {
+				dst = append(dst, [2]int{start, i})
+				start = -1
+			}
+			i++
+			continue
+		}
+		r, w := utf8.DecodeRuneInString(s[i:])
+		if l := unicode.ToLower(r); foldTable[l] != "" || unicode.Is(unicode.Mn, l) || unicode.IsLetter(l) || unicode.IsDigit(l) {
+			return dst, false
+		}
+		if start >= 0 {
+			dst = append(dst, [2]int{start, i})
+			start = -1
+		}
+		i += w
+	}
+	if start >= 0 {
+		dst = append(dst, [2]int{start, len(s)})
+	}
+	return dst, true
+}
+
+// containsRunAt is containsRun over the words of s at spans, lowercased.
+func containsRunAt(s string, spans [][2]int, needle []string) bool {
+	for i := 0; i+len(needle) <= len(spans); i++ {
+		ok := true
+		for j, w := range needle {
+			if !lowerEqualASCII(s[spans[i+j][0]:spans[i+j][1]], w) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// lowerEqualASCII reports whether ASCII a, lowercased, equals b.
+func lowerEqualASCII(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		c := a[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func containsRun(hay, needle []string) bool {

@@ -2,7 +2,7 @@ package deck
 
 import (
 	"github.com/talkcards/talkcards/notes"
-	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -36,35 +36,46 @@ type token struct {
 // bold text and link text are also returned as words; code, URLs and
 // emoticons are single tokens.
 func tokens(s string) []token {
+	out := make([]token, 0, len(s)/5+1)
+	eachToken(s, func(t token) { out = append(out, t) })
+	return out
+}
+
+// eachToken calls visit with each token of s, in order, as tokens lists
+// them.
+func eachToken(s string, visit func(token)) {
 	spans := scanInline(s)
-	at := spanIndex(len(s), spans)
-	var out []token
+	var at []int32 // nil: no spans
+	if len(spans) > 0 {
+		var buf [256]int32
+		at = spanIndex(buf[:0], len(s), spans)
+	}
 	depth := 0
 	first := true
 	i := 0
 	for i < len(s) {
-		if at[i] >= 0 {
+		if at != nil && at[i] >= 0 {
 			sp := spans[at[i]]
 			switch sp.kind {
 			case inCode:
-				out = append(out, token{kind: tokCode, start: sp.start, end: sp.end, text: s[sp.start:sp.end], first: first, inParen: depth > 0})
+				visit(token{kind: tokCode, start: sp.start, end: sp.end, text: s[sp.start:sp.end], first: first, inParen: depth > 0})
 				first = false
 				i = sp.end
 				continue
 			case inURL:
-				out = append(out, token{kind: tokURL, start: sp.start, end: sp.end, text: s[sp.start:sp.end], inParen: depth > 0})
+				visit(token{kind: tokURL, start: sp.start, end: sp.end, text: s[sp.start:sp.end], inParen: depth > 0})
 				first = false
 				i = sp.end
 				continue
 			case inEmoticon:
-				out = append(out, token{kind: tokEmoticon, start: sp.start, end: sp.end, text: s[sp.start:sp.end]})
+				visit(token{kind: tokEmoticon, start: sp.start, end: sp.end, text: s[sp.start:sp.end]})
 				i = sp.end
 				continue
 			case inStrong:
 				if i != sp.start {
 					break
 				}
-				out = append(out, token{kind: tokStrong, start: sp.start, end: sp.end, text: s[sp.start:sp.end], first: first, inParen: depth > 0})
+				visit(token{kind: tokStrong, start: sp.start, end: sp.end, text: s[sp.start:sp.end], first: first, inParen: depth > 0})
 			case inLink:
 				if i < sp.innerStart {
 					i = sp.innerStart
@@ -101,8 +112,8 @@ func tokens(s string) []token {
 				}
 				break
 			}
-			bold := at[i] >= 0 && spans[at[i]].kind == inStrong
-			out = append(out, token{kind: tokWord, start: i, end: j, text: s[i:j], first: first, inParen: depth > 0, inBold: bold})
+			bold := at != nil && at[i] >= 0 && spans[at[i]].kind == inStrong
+			visit(token{kind: tokWord, start: i, end: j, text: s[i:j], first: first, inParen: depth > 0, inBold: bold})
 			first = false
 			i = j
 			continue
@@ -117,7 +128,6 @@ func tokens(s string) []token {
 		}
 		i += size
 	}
-	return out
 }
 
 // shortSides allows "CI/CD" and "prod/dev" as one token but keeps
@@ -137,7 +147,7 @@ func shortSides(s string, start, slash, after int) bool {
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 func startsSpan(at []int32, spans []inline, i int) bool {
-	return at[i] >= 0 && spans[at[i]].start == i
+	return at != nil && at[i] >= 0 && spans[at[i]].start == i
 }
 
 // candidate is a span of a statement that a cloze may hide.
@@ -226,11 +236,11 @@ func candidates(s string, avoid, names map[string]bool) []candidate {
 // its longest words, stopwords or not.
 func anyWords(s string) []candidate {
 	var out []candidate
-	for _, t := range tokens(s) {
+	eachToken(s, func(t token) {
 		if t.kind == tokWord && utf8.RuneCountInString(t.text) >= 3 {
 			out = append(out, candidate{start: t.start, end: t.end, text: t.text})
 		}
-	}
+	})
 	sort.SliceStable(out, func(a, b int) bool { return len(out[a].text) > len(out[b].text) })
 	return out
 }
@@ -264,27 +274,32 @@ func isName(t token, w string) bool {
 	if isStopword(w) {
 		return false
 	}
-	r := []rune(w)
-	upper, lower, inner := 0, 0, false
-	for i, c := range r {
+	upper, lower, inner, n := 0, 0, false, 0
+	var first, prev rune
+	for _, c := range w {
+		if n == 0 {
+			first = c
+		}
 		switch {
 		case unicode.IsUpper(c):
 			upper++
-			if i > 0 && unicode.IsLower(r[i-1]) {
+			if n > 0 && unicode.IsLower(prev) {
 				inner = true // camelCase, iTunes
 			}
 		case unicode.IsLower(c):
 			lower++
 		}
+		prev = c
+		n++
 	}
 	switch {
 	case inner:
 		return true
 	case upper >= 2 && lower == 0:
 		return true
-	case strings.ContainsAny(w, ".") && len(r) > 3:
+	case strings.ContainsAny(w, ".") && n > 3:
 		return true
-	case unicode.IsUpper(r[0]) && !t.first:
+	case n > 0 && unicode.IsUpper(first) && !t.first:
 		return true
 	}
 	return false
@@ -296,11 +311,11 @@ func isName(t token, w string) bool {
 func talkNames(t *notes.Talk) map[string]bool {
 	names := map[string]bool{}
 	see := func(s string) {
-		for _, tok := range tokens(s) {
+		eachToken(s, func(tok token) {
 			if tok.kind == tokWord && !tok.first && isName(tok, tok.text) {
 				names[tok.text] = true
 			}
-		}
+		})
 	}
 	var points func(pts []*notes.Point)
 	points = func(pts []*notes.Point) {
@@ -349,22 +364,59 @@ func hide(s, hidden string) string {
 	if p == "" {
 		return s
 	}
-	re, err := regexp.Compile(`(?i)` + regexp.QuoteMeta(p))
-	if err != nil {
-		return s
+	if !utf8.ValidString(p) {
+		return s // as regexp.Compile would refuse it
 	}
 	var b strings.Builder
 	last := 0
-	for _, m := range re.FindAllStringIndex(s, -1) {
-		if m[0] < last || !wordBoundary(s, m[0], m[1]) {
+	for i := 0; i < len(s); {
+		e := foldMatchAt(s, i, p)
+		if e < 0 {
+			_, w := runeAt(s, i)
+			i += w
 			continue
 		}
-		b.WriteString(s[last:m[0]])
-		b.WriteString(Blank)
-		last = m[1]
+		if i >= last && wordBoundary(s, i, e) {
+			b.WriteString(s[last:i])
+			b.WriteString(Blank)
+			last = e
+		}
+		i = e
+	}
+	if last == 0 {
+		return s
 	}
 	b.WriteString(s[last:])
 	return b.String()
+}
+
+// foldMatchAt matches p at s[i:] the way the regexp (?i)p would (each rune
+// against its simple case-folding orbit) and returns the end of the match,
+// or -1.
+func foldMatchAt(s string, i int, p string) int {
+	for _, pr := range p {
+		if i >= len(s) {
+			return -1
+		}
+		r, w := runeAt(s, i)
+		if r != pr && !sameFold(r, pr) {
+			return -1
+		}
+		i += w
+	}
+	return i
+}
+
+func sameFold(a, b rune) bool {
+	if a < utf8.RuneSelf && b < utf8.RuneSelf {
+		return a|0x20 == b|0x20 && a|0x20 >= 'a' && a|0x20 <= 'z'
+	}
+	for f := unicode.SimpleFold(b); f != b; f = unicode.SimpleFold(f) {
+		if f == a {
+			return true
+		}
+	}
+	return false
 }
 
 func wordBoundary(s string, a, b int) bool {
@@ -446,27 +498,18 @@ type clozeSpec struct {
 // gives a usable card. It reports whether a card was added.
 func (g *gen) cloze(sc scope, s clozeSpec) bool {
 	disp := withoutURLs(s.target)
-	avoid := map[string]bool{}
-	for _, w := range Words(g.title) {
-		avoid[w] = true
-	}
-	for _, p := range sc.path {
-		for _, w := range Words(p) {
-			avoid[w] = true
-		}
-	}
+	avoid := g.breadcrumbWords(sc.path)
 	hasContext := s.lead != "" || len(s.before)+len(s.after) > 0
 	var cands []candidate
 	whole := candidate{start: 0, end: len(disp), text: disp}
 	switch {
 	case s.marked:
-		for _, c := range candidates(disp, nil, nil) {
-			if strings.HasPrefix(c.text, "**") || strings.HasPrefix(c.text, "__") || strings.HasPrefix(c.text, "`") {
-				cands = append(cands, c)
+		// The first bold or code span: what candidates puts first.
+		for _, t := range tokens(disp) {
+			if t.kind == tokCode || t.kind == tokStrong {
+				cands = []candidate{{start: t.start, end: t.end, text: t.text}}
+				break
 			}
-		}
-		if len(cands) > 1 {
-			cands = cands[:1]
 		}
 	case contentWords(disp) <= 2 && hasContext:
 		cands = []candidate{whole}
@@ -474,9 +517,7 @@ func (g *gen) cloze(sc scope, s clozeSpec) bool {
 		cands = candidates(disp, avoid, g.names)
 		// Vary what is hidden: a word said all over this heading comes
 		// after the others.
-		sort.SliceStable(cands, func(a, b int) bool {
-			return !g.isCommon(cands[a].text) && g.isCommon(cands[b].text)
-		})
+		cands = g.commonLast(cands)
 		if hasContext {
 			cands = append(cands, whole)
 		}
@@ -552,6 +593,53 @@ func without(lines []string, hidden string) []string {
 	for _, l := range lines {
 		if hide(l, hidden) == l {
 			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// breadcrumbWords are the words of the talk title and of path, which the
+// UI shows above every card: the words a cloze hides last. Kept for the
+// heading being read, so its points share one set.
+func (g *gen) breadcrumbWords(path []string) map[string]bool {
+	if g.avoid != nil && slices.Equal(g.avoidPath, path) {
+		return g.avoid
+	}
+	avoid := map[string]bool{}
+	for _, w := range Words(g.title) {
+		avoid[w] = true
+	}
+	for _, p := range path {
+		for _, w := range Words(p) {
+			avoid[w] = true
+		}
+	}
+	g.avoid, g.avoidPath = avoid, path
+	return avoid
+}
+
+// commonLast moves the candidates that are a word common under this
+// heading after the others, keeping the order within each group.
+func (g *gen) commonLast(cands []candidate) []candidate {
+	common := make([]bool, len(cands))
+	n := 0
+	for i, c := range cands {
+		if common[i] = g.isCommon(c.text); common[i] {
+			n++
+		}
+	}
+	if n == 0 || n == len(cands) {
+		return cands
+	}
+	out := make([]candidate, 0, len(cands))
+	for i, c := range cands {
+		if !common[i] {
+			out = append(out, c)
+		}
+	}
+	for i, c := range cands {
+		if common[i] {
+			out = append(out, c)
 		}
 	}
 	return out

@@ -2,6 +2,7 @@ package deck
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -9,11 +10,11 @@ import (
 // IDs set and unique, no two cards with the same prompt and different
 // answers under one heading, Seq in note order.
 func (g *gen) finish() []Card {
-	repl := map[int][]Card{}
+	repl := make(map[int][]Card, len(g.pending))
 	for _, p := range g.pending {
 		repl[p.at] = p.cards
 	}
-	var all []Card
+	all := make([]Card, 0, len(g.cards))
 	for i, c := range g.cards {
 		if r, ok := repl[i]; ok {
 			all = append(all, r...)
@@ -27,20 +28,21 @@ func (g *gen) finish() []Card {
 
 	// The same prompt under the same heading with another answer would be
 	// unanswerable: say which mention it is.
-	// mention numbers: path+prompt -> answer -> its mention number
-	mentions := map[string]map[string]int{}
+	type mention struct{ prompt, answer string } // path+prompt, answer
+	answers := map[string]int{}                  // path+prompt -> answers seen
+	mentions := map[mention]int{}                // -> its mention number
+	var lastPath []string
+	pathKey := ""
 	for i := range all {
-		k := strings.Join(all[i].Path, "\x00") + "\x00" + Normalize(all[i].Prompt)
-		a := Normalize(all[i].Answer)
-		seen := mentions[k]
-		if seen == nil {
-			seen = map[string]int{}
-			mentions[k] = seen
+		if !slices.Equal(all[i].Path, lastPath) || i == 0 {
+			lastPath, pathKey = all[i].Path, strings.Join(all[i].Path, "\x00")+"\x00"
 		}
-		n, ok := seen[a]
+		m := mention{pathKey + Normalize(all[i].Prompt), Normalize(all[i].Answer)}
+		n, ok := mentions[m]
 		if !ok {
-			n = len(seen) + 1
-			seen[a] = n
+			n = answers[m.prompt] + 1
+			answers[m.prompt] = n
+			mentions[m] = n
 		}
 		if n > 1 {
 			all[i].Prompt += fmt.Sprintf(" (mention %d)", n)
@@ -48,7 +50,7 @@ func (g *gen) finish() []Card {
 	}
 
 	out := all[:0]
-	ids := map[string]int{}
+	ids := make(map[string]int, len(all))
 	next := map[string]int{} // key -> next "#n" to try
 	for _, c := range all {
 		c.ID = ID(c.Talk, c.Path, c.Kind, c.Key)

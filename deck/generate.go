@@ -3,6 +3,7 @@ package deck
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -35,8 +36,13 @@ type gen struct {
 	// vary. Counted, not remembered card by card, so that editing one point
 	// never changes what another point's cloze hides.
 	common map[string]bool
-	cards  []Card
-	defs   []*defGroup // definitions of the body being read, merged by term
+	// avoid are the breadcrumb words of avoidPath (see breadcrumbWords).
+	avoid     map[string]bool
+	avoidPath []string
+	cards     []Card
+	defs      []*defGroup // definitions of the body being read, merged by term
+	// defTerms finds the group of defs by its folded term.
+	defTerms map[string]*defGroup
 	// pending replaces a reserved definition card by clozes when the
 	// merged definition would not make a good card.
 	pending []pendingCards
@@ -131,23 +137,24 @@ func (g *gen) reserve() int {
 func (g *gen) sections(parent []string, subs []*notes.Section) []*notes.Section {
 	var out []*notes.Section
 	for _, s := range subs {
-		from := len(g.cards)
+		from, fromPending := len(g.cards), len(g.pending)
 		g.section(parent, s)
-		if g.produced(from) {
+		if g.produced(from, fromPending) {
 			out = append(out, s)
 		}
 	}
 	return out
 }
 
-// produced reports whether a card was made from g.cards[from:] on.
-func (g *gen) produced(from int) bool {
+// produced reports whether a card was made from g.cards[from:] on, or is
+// pending in g.pending[fromPending:] (those before are for earlier places).
+func (g *gen) produced(from, fromPending int) bool {
 	for _, c := range g.cards[from:] {
 		if c.Prompt != "" && c.Answer != "" {
 			return true
 		}
 	}
-	for _, p := range g.pending {
+	for _, p := range g.pending[fromPending:] {
 		if p.at >= from && len(p.cards) > 0 {
 			return true
 		}
@@ -209,7 +216,7 @@ func (g *gen) section(parent []string, s *notes.Section) {
 
 // body reads the blocks under one heading.
 func (g *gen) body(sc scope, blocks []notes.Block) {
-	g.defs = nil
+	g.defs, g.defTerms = nil, nil
 	g.common = commonWords(blocks)
 	defer g.flushDefs()
 
@@ -309,10 +316,19 @@ func (g *gen) body(sc scope, blocks []notes.Block) {
 func commonWords(blocks []notes.Block) map[string]bool {
 	n := map[string]int{}
 	see := func(s string) {
-		seen := map[string]bool{}
-		for _, w := range Words(s) {
-			if !seen[w] {
-				seen[w] = true
+		ws := Words(s)
+		if len(ws) > 32 {
+			seen := map[string]bool{}
+			for _, w := range ws {
+				if !seen[w] {
+					seen[w] = true
+					n[w]++
+				}
+			}
+			return
+		}
+		for i, w := range ws {
+			if !slices.Contains(ws[:i], w) { // once per text; short texts need no map
 				n[w]++
 			}
 		}
@@ -889,14 +905,17 @@ type defGroup struct {
 
 func (g *gen) addDef(sc scope, d definition, pos notes.Pos, key string) {
 	fold := Fold(plain(d.term))
-	for _, dg := range g.defs {
-		if Fold(plain(dg.term)) == fold {
-			dg.bodies = append(dg.bodies, d.body)
-			dg.keys = append(dg.keys, key)
-			return
-		}
+	if dg, ok := g.defTerms[fold]; ok {
+		dg.bodies = append(dg.bodies, d.body)
+		dg.keys = append(dg.keys, key)
+		return
 	}
-	g.defs = append(g.defs, &defGroup{sc: sc, term: d.term, sep: d.sep, bodies: []string{d.body}, keys: []string{key}, pos: pos, at: len(g.cards)})
+	dg := &defGroup{sc: sc, term: d.term, sep: d.sep, bodies: []string{d.body}, keys: []string{key}, pos: pos, at: len(g.cards)}
+	if g.defTerms == nil {
+		g.defTerms = map[string]*defGroup{}
+	}
+	g.defTerms[fold] = dg
+	g.defs = append(g.defs, dg)
 	g.cards = append(g.cards, Card{}) // filled by flushDefs
 }
 
@@ -930,7 +949,7 @@ func (g *gen) flushDefs() {
 		g.cards[dg.at].Answer = ""
 		g.pending = append(g.pending, pendingCards{at: dg.at, cards: extra})
 	}
-	g.defs = nil
+	g.defs, g.defTerms = nil, nil
 }
 
 // listLike reports an explanation that is a list of five or more comma
@@ -1050,7 +1069,7 @@ func bareURL(s string) bool {
 		switch x.kind {
 		case inURL:
 		case inLink:
-			if label := plain(s[x.innerStart:x.innerEnd]); label != "" && reURL.FindString(label) != label && !reDomain.MatchString(label) {
+			if label := plain(s[x.innerStart:x.innerEnd]); label != "" && firstURL(label) != label && !reDomain.MatchString(label) {
 				return false
 			}
 		default:

@@ -1,8 +1,9 @@
 package deck
 
 import (
+	"cmp"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -32,25 +33,54 @@ type inline struct {
 	innerStart, innerEnd int
 }
 
-var (
-	reCode     = regexp.MustCompile("`+[^`]+?`+")
-	reStrong   = regexp.MustCompile(`\*\*[^*\s][^*]*?\*\*|__[^_\s][^_]*?__`)
-	reEmph     = regexp.MustCompile(`(^|[^*\w])\*[^*\s][^*]*?\*|(^|[^_\w])_[^_\s][^_]*?_([^_\w]|$)`)
-	reLink     = regexp.MustCompile(`!?\[([^\]]*(?:\\\][^\]]*)*)\]\(([^)\s]*(?:\([^)]*\))?[^)]*)\)(\{:[^}]*\})?`)
-	reURL      = regexp.MustCompile(`<?\b(?:https?://|ftp://|www\.)[^\s<>]*[^\s<>.,;:!?)\]'"]>?`)
-	reShort    = regexp.MustCompile(`:[a-z0-9_+-]{2,}:`)
-	reEmoticon = regexp.MustCompile(`(?:[:;=8xX][-o^']?[)(\]\[DPpOo3/\\|*@$}{]+|\^[_.-]?\^|<3|[(][:;][-']?|:'\(|\\o/|¯\\_\(ツ\)_/¯)`)
+// reLink finds [text](url) links; the other kinds are found by hand (see
+// inlinescan.go), each equal to a regexp given there.
+var reLink = regexp.MustCompile(`!?\[([^\]]*(?:\\\][^\]]*)*)\]\(([^)\s]*(?:\([^)]*\))?[^)]*)\)(\{:[^}]*\})?`)
+
+// markupByte classifies the bytes some inline markup starts with or needs,
+// so that scanInline looks only for the kinds a text may hold.
+var markupByte = func() (t [256]uint8) {
+	t['`'] = mbTick
+	t[']'] = mbBracket
+	t['*'], t['_'] = mbStar, mbStar
+	for _, c := range []byte(":;=8xX^<(\\" + shrug[:1]) {
+		t[c] |= mbEmoticon // ':' also starts a :shortcode: and "://"
+	}
+	t[':'] |= mbURL
+	t['w'] = mbURL
+	return t
+}()
+
+const (
+	mbTick = 1 << iota
+	mbBracket
+	mbStar
+	mbEmoticon
+	mbURL
 )
 
 // scanInline finds the inline markup of s. Earlier kinds win over later ones
-// when they overlap (code before links before emphasis).
-func scanInline(s string) []inline {
+// when they overlap (code before links before emphasis). The result is
+// shared (see memoTable): read it, never change it.
+func scanInline(s string) []inline { return spansMemo.get(s, findInline) }
+
+func findInline(s string) []inline {
+	var seen uint8
+	for i := 0; i < len(s); i++ {
+		seen |= markupByte[s[i]]
+	}
+	if seen == 0 {
+		return nil // most statements: not one byte any markup starts with
+	}
 	var out []inline
 	// occ marks each byte: 0 free, 1 markup or atomic span, 2 the readable
 	// inside of a link or bold span, where other spans may nest. Linear in
 	// the length of s, however many spans it holds.
-	occ := make([]uint8, len(s))
+	var occ []uint8 // allocated with the first span
 	taken := func(a, b int) bool {
+		if occ == nil {
+			return false
+		}
 		free, nested := false, false
 		for i := a; i < b; i++ {
 			switch occ[i] {
@@ -65,6 +95,9 @@ func scanInline(s string) []inline {
 		return free && nested
 	}
 	put := func(x inline) {
+		if occ == nil {
+			occ = make([]uint8, len(s))
+		}
 		for i := x.start; i < x.end; i++ {
 			occ[i] = 1
 		}
@@ -75,69 +108,88 @@ func scanInline(s string) []inline {
 		}
 		out = append(out, x)
 	}
-	for _, m := range reCode.FindAllStringIndex(s, -1) {
-		ticks := 0
-		for ticks < m[1]-m[0] && s[m[0]+ticks] == '`' {
-			ticks++
+	var buf [8][2]int
+	if seen&mbTick != 0 {
+		for _, m := range findCode(buf[:0], s) {
+			ticks := 0
+			for ticks < m[1]-m[0] && s[m[0]+ticks] == '`' {
+				ticks++
+			}
+			in, ie := m[0]+ticks, m[1]-ticks
+			if ie <= in {
+				continue
+			}
+			put(inline{kind: inCode, start: m[0], end: m[1], innerStart: in, innerEnd: ie})
 		}
-		in, ie := m[0]+ticks, m[1]-ticks
-		if ie <= in {
-			continue
-		}
-		put(inline{kind: inCode, start: m[0], end: m[1], innerStart: in, innerEnd: ie})
 	}
-	for _, m := range reLink.FindAllStringSubmatchIndex(s, -1) {
-		if taken(m[0], m[1]) {
-			continue
+	if seen&mbBracket != 0 && hasLinkSyntax(s) {
+		for _, m := range reLink.FindAllStringSubmatchIndex(s, -1) {
+			if taken(m[0], m[1]) {
+				continue
+			}
+			put(inline{kind: inLink, start: m[0], end: m[1], innerStart: m[2], innerEnd: m[3]})
 		}
-		put(inline{kind: inLink, start: m[0], end: m[1], innerStart: m[2], innerEnd: m[3]})
 	}
-	for _, m := range reURL.FindAllStringIndex(s, -1) {
-		if taken(m[0], m[1]) {
-			continue
+	if seen&mbURL != 0 {
+		for _, m := range findURL(buf[:0], s) {
+			if taken(m[0], m[1]) {
+				continue
+			}
+			put(inline{kind: inURL, start: m[0], end: m[1], innerStart: m[0], innerEnd: m[1]})
 		}
-		put(inline{kind: inURL, start: m[0], end: m[1], innerStart: m[0], innerEnd: m[1]})
 	}
-	for _, m := range reStrong.FindAllStringIndex(s, -1) {
-		if taken(m[0], m[1]) {
-			continue
+	if seen&mbStar != 0 {
+		for _, m := range findStrong(buf[:0], s) {
+			if taken(m[0], m[1]) {
+				continue
+			}
+			put(inline{kind: inStrong, start: m[0], end: m[1], innerStart: m[0] + 2, innerEnd: m[1] - 2})
 		}
-		put(inline{kind: inStrong, start: m[0], end: m[1], innerStart: m[0] + 2, innerEnd: m[1] - 2})
 	}
-	for _, m := range reShort.FindAllStringIndex(s, -1) {
-		if taken(m[0], m[1]) {
-			continue
+	if seen&mbEmoticon != 0 {
+		for _, m := range findShortcode(buf[:0], s) {
+			if taken(m[0], m[1]) {
+				continue
+			}
+			put(inline{kind: inEmoticon, start: m[0], end: m[1], innerStart: m[0], innerEnd: m[1]})
 		}
-		put(inline{kind: inEmoticon, start: m[0], end: m[1], innerStart: m[0], innerEnd: m[1]})
+		for _, m := range findEmoticon(buf[:0], s) {
+			if taken(m[0], m[1]) || !emoticonBoundary(s, m[0], m[1]) {
+				continue
+			}
+			put(inline{kind: inEmoticon, start: m[0], end: m[1], innerStart: m[0], innerEnd: m[1]})
+		}
 	}
-	for _, m := range reEmoticon.FindAllStringIndex(s, -1) {
-		if taken(m[0], m[1]) || !emoticonBoundary(s, m[0], m[1]) {
-			continue
+	if seen&mbStar != 0 {
+		for _, m := range findEmph(buf[:0], s) {
+			a := m[0]
+			for a < m[1] && s[a] != '*' && s[a] != '_' {
+				a++
+			}
+			b := m[1]
+			for b > a && s[b-1] != '*' && s[b-1] != '_' {
+				b--
+			}
+			if b-a < 3 || taken(a, b) {
+				continue
+			}
+			put(inline{kind: inEmph, start: a, end: b, innerStart: a + 1, innerEnd: b - 1})
 		}
-		put(inline{kind: inEmoticon, start: m[0], end: m[1], innerStart: m[0], innerEnd: m[1]})
 	}
-	for _, m := range reEmph.FindAllStringIndex(s, -1) {
-		a := m[0]
-		for a < m[1] && s[a] != '*' && s[a] != '_' {
-			a++
-		}
-		b := m[1]
-		for b > a && s[b-1] != '*' && s[b-1] != '_' {
-			b--
-		}
-		if b-a < 3 || taken(a, b) {
-			continue
-		}
-		put(inline{kind: inEmph, start: a, end: b, innerStart: a + 1, innerEnd: b - 1})
+	if len(out) > 1 {
+		slices.SortStableFunc(out, func(a, b inline) int { return cmp.Compare(a.start, b.start) })
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].start < out[j].start })
 	return out
 }
 
 // spanIndex maps each byte of a text to its innermost span (-1 for none),
 // so walking a text costs one lookup per byte.
-func spanIndex(n int, spans []inline) []int32 {
-	idx := make([]int32, n)
+func spanIndex(buf []int32, n int, spans []inline) []int32 {
+	idx := buf[:0]
+	if cap(idx) < n {
+		idx = make([]int32, n)
+	}
+	idx = idx[:n]
 	for i := range idx {
 		idx[i] = -1
 	}
@@ -197,8 +249,13 @@ func protectedMap(n int, spans []inline) []bool {
 
 // plain renders inline markdown as readable text: links become their text,
 // markup characters go, emoticons stay. Used to quote titles in prompts.
-func plain(s string) string {
+func plain(s string) string { return plainMemo.get(s, renderPlain) }
+
+func renderPlain(s string) string {
 	spans := scanInline(s)
+	if len(spans) == 0 && strings.IndexByte(s, '\\') < 0 && isASCII(s) {
+		return collapseSpaceASCII(s)
+	}
 	var b strings.Builder
 	last := 0
 	for _, x := range spans {
@@ -216,6 +273,21 @@ func plain(s string) string {
 	}
 	b.WriteString(s[last:])
 	return strings.Join(strings.Fields(strings.ReplaceAll(b.String(), `\`, "")), " ")
+}
+
+// collapseSpaceASCII is strings.Join(strings.Fields(s), " ") of an ASCII
+// text, without copying one that is already so.
+func collapseSpaceASCII(s string) string {
+	clean := true
+	for i := 0; i < len(s) && clean; i++ {
+		if isSpaceASCII(s[i]) {
+			clean = s[i] == ' ' && i > 0 && i+1 < len(s) && !isSpaceASCII(s[i+1])
+		}
+	}
+	if clean {
+		return s
+	}
+	return strings.Join(strings.Fields(s), " ")
 }
 
 // withoutURLs keeps markup but drops link targets, so a prompt shows
@@ -237,13 +309,15 @@ func withoutURLs(s string) string {
 }
 
 // contentWords counts the words of s that are not emoticons or markup.
-func contentWords(s string) int {
+func contentWords(s string) int { return contentWordsMemo.get(s, countContentWords) }
+
+func countContentWords(s string) int {
 	n := 0
-	for _, t := range tokens(s) {
+	eachToken(s, func(t token) {
 		if t.kind != tokEmoticon {
 			n++
 		}
-	}
+	})
 	return n
 }
 

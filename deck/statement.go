@@ -41,14 +41,12 @@ func statements(lines []notes.Line) []statement {
 			b.WriteString(t)
 		}
 		text := b.String()
+		k := 0 // the last line starting at or before the sentence
 		for _, s := range sentences(text) {
-			pos := marks[0].pos
-			for _, m := range marks {
-				if m.off <= s.start {
-					pos = m.pos
-				}
+			for k+1 < len(marks) && marks[k+1].off <= s.start {
+				k++
 			}
-			out = append(out, statement{text: s.text, pos: pos})
+			out = append(out, statement{text: s.text, pos: marks[k].pos})
 		}
 		return out
 	}
@@ -72,7 +70,7 @@ func hardWrapped(lines []notes.Line) bool {
 			continue
 		}
 		// Short lines are notes, one per line; a URL starts a line of its own.
-		if utf8.RuneCountInString(a) < 45 || reURL.MatchString(strings.Fields(b)[0]) {
+		if utf8.RuneCountInString(a) < 45 || hasURL(strings.Fields(b)[0]) {
 			continue
 		}
 		first, _ := utf8.DecodeRuneInString(b)

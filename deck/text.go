@@ -5,31 +5,102 @@ import (
 	"encoding/hex"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // ID is a card's stable identity: a short hash of the talk title, heading
 // path, kind and normalised source key (DESIGN "Card identity"). 16 hex
 // digits (64 bits) keep collisions negligible at millions of cards.
 func ID(talk string, path []string, kind Kind, key string) string {
-	h := sha256.New()
+	var buf [512]byte
+	b := buf[:0]
 	write := func(s string) {
-		h.Write([]byte(Normalize(s)))
-		h.Write([]byte{0})
+		b = append(b, Normalize(s)...)
+		b = append(b, 0)
 	}
 	write(talk)
 	for _, p := range path {
 		write(p)
 	}
-	h.Write([]byte{1})
+	b = append(b, 1)
 	write(string(kind))
 	write(key)
-	return hex.EncodeToString(h.Sum(nil)[:8])
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:8])
 }
 
 // Normalize lowercases s and collapses runs of white space to one space, so
 // re-indenting or re-wrapping notes does not change card identity.
 func Normalize(s string) string {
-	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
+	if isASCII(s) {
+		return foldASCII(s)
+	}
+	// strings.ToLower, Fields and Join in one pass.
+	b := make([]byte, 0, len(s))
+	space := false
+	for _, r := range s {
+		l := unicode.ToLower(r)
+		if unicode.IsSpace(l) {
+			space = true
+			continue
+		}
+		if space && len(b) > 0 {
+			b = append(b, ' ')
+		}
+		space = false
+		b = utf8.AppendRune(b, l)
+	}
+	return string(b)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+func isSpaceASCII(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+}
+
+// foldASCII is Normalize and Fold of an ASCII text: lower case, runs of
+// white space as one space, none at either end. It returns s itself when
+// there is nothing to change.
+func foldASCII(s string) string {
+	clean := true
+	for i := 0; i < len(s) && clean; i++ {
+		c := s[i]
+		switch {
+		case 'A' <= c && c <= 'Z':
+			clean = false
+		case isSpaceASCII(c):
+			clean = c == ' ' && i > 0 && i+1 < len(s) && !isSpaceASCII(s[i+1])
+		}
+	}
+	if clean {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	space := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if isSpaceASCII(c) {
+			space = true
+			continue
+		}
+		if space && len(b) > 0 {
+			b = append(b, ' ')
+		}
+		space = false
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return string(b)
 }
 
 // foldTable maps accented Latin letters to their base letter.
@@ -55,6 +126,9 @@ var foldTable = map[rune]string{
 // Fold lowercases s, strips accents from Latin letters and collapses white
 // space: the form used to match talk names and typed answers.
 func Fold(s string) string {
+	if isASCII(s) {
+		return foldASCII(s)
+	}
 	var b strings.Builder
 	for _, r := range strings.ToLower(s) {
 		if f, ok := foldTable[r]; ok {
@@ -94,9 +168,67 @@ func Slug(title string) string {
 
 // Words splits folded s into its letter/digit tokens.
 func Words(s string) []string {
-	return strings.FieldsFunc(Fold(s), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	})
+	if isASCII(s) {
+		return wordsASCII(s)
+	}
+	// Fold and split in one pass: each rune lowercased, then replaced by
+	// foldTable or dropped as a combining mark, as Fold does; white space
+	// is a separator like any other non-letter.
+	buf := make([]byte, 0, len(s))
+	var ends []int // the end in buf of each word
+	in := false
+	for _, r := range s {
+		if r < utf8.RuneSelf { // as below, quicker
+			c := byte(r)
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if isAlnumASCII(c) {
+				buf = append(buf, c)
+				in = true
+				continue
+			}
+			if in {
+				ends = append(ends, len(buf))
+				in = false
+			}
+			buf = append(buf, ' ')
+			continue
+		}
+		l := unicode.ToLower(r)
+		if f, ok := foldTable[l]; ok {
+			buf = append(buf, f...)
+			in = true
+			continue
+		}
+		if unicode.Is(unicode.Mn, l) {
+			continue
+		}
+		if unicode.IsLetter(l) || unicode.IsDigit(l) {
+			buf = utf8.AppendRune(buf, l)
+			in = true
+			continue
+		}
+		if in {
+			ends = append(ends, len(buf))
+			in = false
+		}
+		buf = append(buf, ' ')
+	}
+	if in {
+		ends = append(ends, len(buf))
+	}
+	folded := string(buf)
+	out := make([]string, len(ends))
+	start := 0
+	for i, e := range ends {
+		for folded[start] == ' ' {
+			start++
+		}
+		out[i] = folded[start:e]
+		start = e
+	}
+	return out
 }
 
 // Similarity is a 0..1 score of how alike two texts are: the Dice
@@ -137,4 +269,41 @@ func bigrams(s string) []string {
 		}
 	}
 	return out
+}
+
+// wordsASCII is Words of an ASCII text: its runs of letters and digits,
+// lowercased.
+func wordsASCII(s string) []string {
+	n, upper := 0, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if isAlnumASCII(c) && (i == 0 || !isAlnumASCII(s[i-1])) {
+			n++
+		}
+		upper = upper || 'A' <= c && c <= 'Z'
+	}
+	if n == 0 {
+		return []string{} // as strings.FieldsFunc
+	}
+	if upper {
+		s = strings.ToLower(s)
+	}
+	out := make([]string, 0, n)
+	for i := 0; i < len(s); {
+		if !isAlnumASCII(s[i]) {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(s) && isAlnumASCII(s[j]) {
+			j++
+		}
+		out = append(out, s[i:j])
+		i = j
+	}
+	return out
+}
+
+func isAlnumASCII(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }

@@ -1,0 +1,173 @@
+package deck
+
+import (
+	"math/rand"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+	"unicode"
+)
+
+// The regexps the hand-written finders of inlinescan.go stand for.
+var (
+	specCode     = regexp.MustCompile("`+[^`]+?`+")
+	specStrong   = regexp.MustCompile(`\*\*[^*\s][^*]*?\*\*|__[^_\s][^_]*?__`)
+	specEmph     = regexp.MustCompile(`(^|[^*\w])\*[^*\s][^*]*?\*|(^|[^_\w])_[^_\s][^_]*?_([^_\w]|$)`)
+	specURL      = regexp.MustCompile(`<?\b(?:https?://|ftp://|www\.)[^\s<>]*[^\s<>.,;:!?)\]'"]>?`)
+	specShort    = regexp.MustCompile(`:[a-z0-9_+-]{2,}:`)
+	specEmoticon = regexp.MustCompile(`(?:[:;=8xX][-o^']?[)(\]\[DPpOo3/\\|*@$}{]+|\^[_.-]?\^|<3|[(][:;][-']?|:'\(|\\o/|¯\\_\(ツ\)_/¯)`)
+)
+
+// markupText makes a random text dense in the characters inline markup is
+// made of, with multi-byte and invalid UTF-8 among them.
+func markupText(r *rand.Rand) string {
+	pieces := []string{"*", "**", "_", "__", "`", "``", ":", ";", "=", "8", "x", "X", "-", "o", "O", "^", "'", ")", "(", "]", "[",
+		"D", "P", "p", "3", "/", "\\", "|", "@", "$", "}", "{", "<", ">", ".", ",", "!", "?", "\"", " ", " ", " ", "\t", "\n",
+		"a", "b", "k", "s", "Q", "é", "ツ", "¯", "\xff", "\xc3", "K", "ſ", "http://", "https://", "ftp://", "www.", "ab", "joy",
+		"<3", "\\o/", shrug, "_(", "word", "1", "0"}
+	var b strings.Builder
+	for n := r.Intn(24); n >= 0; n-- {
+		b.WriteString(pieces[r.Intn(len(pieces))])
+	}
+	return b.String()
+}
+
+func asPairs(m [][]int) [][2]int {
+	var out [][2]int
+	for _, x := range m {
+		out = append(out, [2]int{x[0], x[1]})
+	}
+	return out
+}
+
+func TestFindersMatchRegexps(t *testing.T) {
+	finders := []struct {
+		name string
+		re   *regexp.Regexp
+		find func([][2]int, string) [][2]int
+	}{
+		{"code", specCode, findCode},
+		{"strong", specStrong, findStrong},
+		{"emph", specEmph, findEmph},
+		{"url", specURL, findURL},
+		{"shortcode", specShort, findShortcode},
+		{"emoticon", specEmoticon, findEmoticon},
+	}
+	r := rand.New(rand.NewSource(1))
+	n := 200000
+	if testing.Short() {
+		n = 20000
+	}
+	for range n {
+		s := markupText(r)
+		for _, f := range finders {
+			if want, got := asPairs(f.re.FindAllStringIndex(s, -1)), f.find(nil, s); !reflect.DeepEqual(want, got) {
+				t.Fatalf("%s(%q) = %v, regexp %v", f.name, s, got, want)
+			}
+		}
+		if want, got := specURL.FindString(s), firstURL(s); want != got {
+			t.Fatalf("firstURL(%q) = %q, regexp %q", s, got, want)
+		}
+		if want, got := specURL.MatchString(s), hasURL(s); want != got {
+			t.Fatalf("hasURL(%q) = %v, regexp %v", s, got, want)
+		}
+		if want, got := reLink.MatchString(s), hasLinkSyntax(s); want && !got {
+			t.Fatalf("hasLinkSyntax(%q) = false, but reLink matches", s)
+		}
+	}
+}
+
+// specHide is hide as a case-insensitive regexp.
+func specHide(s, hidden string) string {
+	if hidden != plain(hidden) {
+		s = strings.ReplaceAll(s, hidden, Blank)
+	}
+	p := plain(hidden)
+	if p == "" {
+		return s
+	}
+	re, err := regexp.Compile(`(?i)` + regexp.QuoteMeta(p))
+	if err != nil {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for _, m := range re.FindAllStringIndex(s, -1) {
+		if m[0] < last || !wordBoundary(s, m[0], m[1]) {
+			continue
+		}
+		b.WriteString(s[last:m[0]])
+		b.WriteString(Blank)
+		last = m[1]
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+func TestHideMatchesRegexp(t *testing.T) {
+	r := rand.New(rand.NewSource(2))
+	words := []string{"k", "K", "\u212a", "s", "S", "ſ", "ß", "ẞ", "é", "É", "ab", "AB", "aB", " ", "-", "**", "`", "\xff", "\ufffd", "σ", "ς", "Σ", "1", "a1", "[", "]", "(", ")", "x"}
+	text := func(n int) string {
+		var b strings.Builder
+		for range r.Intn(n) + 1 {
+			b.WriteString(words[r.Intn(len(words))])
+		}
+		return b.String()
+	}
+	n := 200000
+	if testing.Short() {
+		n = 20000
+	}
+	for range n {
+		s, h := text(16), text(3)
+		if want, got := specHide(s, h), hide(s, h); want != got {
+			t.Fatalf("hide(%q, %q) = %q, regexp %q", s, h, got, want)
+		}
+	}
+}
+
+func TestTextFastPathsMatchGeneral(t *testing.T) {
+	general := func(s string) (norm, fold string, words []string) {
+		norm = strings.Join(strings.Fields(strings.ToLower(s)), " ")
+		var b strings.Builder
+		for _, r := range strings.ToLower(s) {
+			if f, ok := foldTable[r]; ok {
+				b.WriteString(f)
+			} else if !unicode.Is(unicode.Mn, r) {
+				b.WriteRune(r)
+			}
+		}
+		fold = strings.Join(strings.Fields(b.String()), " ")
+		words = strings.FieldsFunc(fold, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+		return norm, fold, words
+	}
+	r := rand.New(rand.NewSource(3))
+	pieces := []string{" ", "  ", "\t", "\n", "\v", "\f", "\r", "a", "B", "z", "Z", "0", "9", "-", "'", "_", "@", "[", "`", "{", "é", "\u00a0", "\u0085", "e\u0301", "\u0301", "ß", "Σ", "ς", "\xff", "\xe2\x82", "İ", "\u212a", "Ⅻ", "٣", "…", "“", "æ", "Æ", "Ł", "ǅ"}
+	for range 100000 {
+		var b strings.Builder
+		for range r.Intn(12) {
+			b.WriteString(pieces[r.Intn(len(pieces))])
+		}
+		s := b.String()
+		norm, fold, words := general(s)
+		if got := Normalize(s); got != norm {
+			t.Fatalf("Normalize(%q) = %q, want %q", s, got, norm)
+		}
+		if got := Fold(s); got != fold {
+			t.Fatalf("Fold(%q) = %q, want %q", s, got, fold)
+		}
+		if got := Words(s); !reflect.DeepEqual(got, words) {
+			t.Fatalf("Words(%q) = %q, want %q", s, got, words)
+		}
+		if spans, ok := wordSpans(nil, s); ok {
+			var got []string
+			for _, sp := range spans {
+				got = append(got, strings.ToLower(s[sp[0]:sp[1]]))
+			}
+			if len(got) != len(words) || len(words) > 0 && !reflect.DeepEqual(got, words) {
+				t.Fatalf("wordSpans(%q) = %q, want %q", s, got, words)
+			}
+		}
+	}
+}
