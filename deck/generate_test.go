@@ -110,6 +110,7 @@ func TestKinds(t *testing.T) {
 		{"list with intro", "# T\n## S\nSome risks:\n\n- data loss\n- downtime\n", List, "Some risks — name all 2", "- data loss\n- downtime", "S", false},
 		{"numbered steps", "# T\n## Setup\n1. install\n2. configure\n3. run\n", List, "Name the 3 steps under “Setup”", "- install\n- configure\n- run", "Setup", false},
 		{"question heading", "# T\n## Why rewrite ?\n- old stack unmaintained\n- hiring\n", QA, "Why rewrite? (2 points)", "- old stack unmaintained\n- hiring", "Why rewrite ?", false},
+		{"question line before a list", "# T\n## S\nWhy should you care?\n- faster programs\n- less GC time\n", QA, "Why should you care? (2 points)", "- faster programs\n- less GC time", "S", false},
 		{"question point", "# T\n## S\n- plain point here\n- Does it scale?\n  - yes, to ten nodes\n", QA, "Does it scale?", "yes, to ten nodes", "S", false},
 		{"unanswered question", "# T\n## Questions\n- How long did it take ?\n- Was it worth it?\n", List, "", "", "", true},
 		{"detail", "# T\n## S\n- Caching\n  - per user\n  - per route\n- Logging\n", Detail, "What was noted about “Caching”? (2 points)", "- per user\n- per route", "S", false},

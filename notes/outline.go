@@ -48,8 +48,8 @@ const (
 	// Paragraph is prose; Lines keeps its source lines (soft breaks) because
 	// notes often put one statement per line without blank lines between.
 	Paragraph BlockKind = iota
-	// List is a bullet or numbered list; Intro is the paragraph ending in
-	// ':' that came right before it ("Some cons:"), if any.
+	// List is a bullet or numbered list; Intro is the paragraph line ending
+	// in ':' or '?' that came right before it ("Some cons:", "Why?"), if any.
 	List
 	// Table is a pipe table: Header and Rows of inline markdown cells.
 	Table
@@ -64,7 +64,7 @@ type Block struct {
 	Kind   BlockKind
 	Pos    Pos
 	Lines  []Line   // Paragraph, Quote: one entry per source line, inline markdown
-	Intro  *Line    // List: the introducing "...:" line, nil if none
+	Intro  *Line    // List: the introducing "...:" or "...?" line, nil if none
 	Points []*Point // List
 	Header []string // Table
 	Rows   [][]string

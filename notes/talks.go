@@ -115,13 +115,15 @@ func buildTalks(file string, events []event, level int, fileTitle string) (talks
 var emojiShortcodeEnd = regexp.MustCompile(`(^|\s):[a-z0-9_+\-]+:$`)
 
 // appendBlock adds b to body; a list right after a paragraph whose last
-// line ends in ':' takes that line as its intro ("Some cons:").
+// line ends in ':' takes that line as its intro ("Some cons:"), and so does
+// a question right before a list ("Why should you care?"): the list is its
+// answer, so the question is asked rather than left as an unanswered one.
 func appendBlock(body *[]Block, b Block, adjacent bool) {
 	if b.Kind == List && adjacent && len(*body) > 0 {
 		prev := &(*body)[len(*body)-1]
 		if prev.Kind == Paragraph {
 			last := prev.Lines[len(prev.Lines)-1]
-			if strings.HasSuffix(last.Text, ":") && !emojiShortcodeEnd.MatchString(last.Text) {
+			if (strings.HasSuffix(last.Text, ":") && !emojiShortcodeEnd.MatchString(last.Text)) || strings.HasSuffix(last.Text, "?") {
 				b.Intro = &last
 				prev.Lines = prev.Lines[:len(prev.Lines)-1]
 				if len(prev.Lines) == 0 {
