@@ -224,6 +224,7 @@ func (db *DB) BulkHistory(user string, answers iter.Seq[Answer]) error {
 	}
 	type cardInfo struct {
 		talk   uint32
+		order  uint64
 		active bool
 	}
 	cardTalk := map[[8]byte]cardInfo{}
@@ -243,7 +244,7 @@ func (db *DB) BulkHistory(user string, answers iter.Seq[Answer]) error {
 			if len(k) != 16 {
 				return fmt.Errorf("order index: %w", errCorrupt)
 			}
-			cardTalk[[8]byte(k[8:])] = cardInfo{binary.BigEndian.Uint32(k), !bytes.Equal(v, orderRetired)}
+			cardTalk[[8]byte(k[8:])] = cardInfo{binary.BigEndian.Uint32(k), binary.BigEndian.Uint64(k), !bytes.Equal(v, orderRetired)}
 			return nil
 		})
 	})
@@ -252,8 +253,10 @@ func (db *DB) BulkHistory(user string, answers iter.Seq[Answer]) error {
 	}
 	if err := db.update(func(tx *bolt.Tx) error {
 		ub, err := userBucketRW(tx, user)
-		if err == nil {
-			_, err = ub.CreateBucketIfNotExists(bTalkDays)
+		for _, name := range [][]byte{bTalkDays, bTalkSum} {
+			if err == nil {
+				_, err = ub.CreateBucketIfNotExists(name)
+			}
 		}
 		return err
 	}); err != nil {
@@ -351,27 +354,39 @@ func (db *DB) BulkHistory(user string, answers iter.Seq[Answer]) error {
 		if err := flushLog(); err != nil {
 			return err
 		}
-		var stateKVs, dueKVs, dayKVs, talkDayKVs []bulkKV
+		var stateKVs, dueKVs, dayKVs, talkDayKVs, talkSumKVs []bulkKV
 		for k, s := range states {
-			stateKVs = append(stateKVs, bulkKV{slices.Clone(k[:]), encodeState(s)})
-			if !s.Suspended {
-				dueKVs = append(dueKVs, bulkKV{dueKey(s.Due, k), nil})
+			stateKVs = append(stateKVs, bulkKV{slices.Clone(k[:]), encodeState(s, cardTalk[k].talk)})
+			if ci := cardTalk[k]; !s.Suspended && ci.active {
+				dueKVs = append(dueKVs, bulkKV{dueKey(s.Due, k), dueVal(ci.order)})
 			}
 		}
 		for day, a := range days {
 			dayKVs = append(dayKVs, bulkKV{dayKeySlice(day), encodeDayAgg(*a)})
 		}
+		sums := map[uint32]*talkSum{}
 		for tk, a := range talkDays {
 			t := talkBySeq[tk.talk]
 			if t == nil {
 				return fmt.Errorf("order index names talk %d: %w", tk.talk, errCorrupt)
 			}
 			talkDayKVs = append(talkDayKVs, bulkKV{talkDayKey(t.Slug, tk.day), encodeDayAgg(*a)})
+			s := sums[tk.talk]
+			if s == nil {
+				s = &talkSum{}
+				sums[tk.talk] = s
+				s.addDay(*a, true)
+			} else {
+				s.addDay(*a, false)
+			}
+		}
+		for ts, s := range sums {
+			talkSumKVs = append(talkSumKVs, bulkKV{[]byte(talkBySeq[ts].Slug), encodeTalkSum(*s)})
 		}
 		for _, w := range []struct {
 			name []byte
 			kvs  []bulkKV
-		}{{bState, stateKVs}, {bDue, dueKVs}, {bDays, dayKVs}, {bTalkDays, talkDayKVs}} {
+		}{{bState, stateKVs}, {bDue, dueKVs}, {bDays, dayKVs}, {bTalkDays, talkDayKVs}, {bTalkSum, talkSumKVs}} {
 			if len(w.kvs) == 0 {
 				continue
 			}
@@ -398,6 +413,9 @@ func (db *DB) BulkHistory(user string, answers iter.Seq[Answer]) error {
 				if err := advanceIntro(tx, ub, talkBySeq[ts]); err != nil {
 					return err
 				}
+			}
+			if len(talkSeqs) > 0 {
+				return advanceFirst(tx, ub)
 			}
 			return nil
 		})

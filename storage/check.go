@@ -36,8 +36,9 @@ const maxProblems = 1000
 // talkcards invariants, reported as Problems:
 //   - every record decodes; meta counters match the talks and cards;
 //   - every card state belongs to a card;
-//   - the due index matches the states: each state not suspended has
-//     exactly one due entry, at its due day; no other entries;
+//   - the due index matches the states: each state of an active card not
+//     suspended has exactly one due entry, at its due day, holding the
+//     card's note order; a retired card's state has none; no other entries;
 //   - the per-user review count matches the log.
 //
 // It never writes. O(file size).
@@ -96,22 +97,57 @@ func verifyTx(tx *bolt.Tx) []Problem {
 			return nil
 		}
 		verifyUser(cards, string(name), users.Bucket(name), add)
+		verifyNewCards(tx, string(name), users.Bucket(name), add)
 		verifyAggregates(tx, string(name), add)
 		return nil
 	})
 	return out
 }
 
+// verifyNewCards checks the global "introduced" marker: every active card
+// before it without a state is listed in early.
+func verifyNewCards(tx *bolt.Tx, user string, ub *bolt.Bucket, add func(user string, repairable bool, format string, args ...any)) {
+	if missed := newCardsMissed(tx, ub); missed > 0 {
+		add(user, true, "%d new cards before the introduced marker are not listed", missed)
+	}
+}
+
+// newCardsMissed counts the active cards before the user's global marker
+// without a state and not listed in early (0: the marker is sound).
+func newCardsMissed(tx *bolt.Tx, ub *bolt.Bucket) int {
+	first := sub(ub, bIntro).Get(kFirst)
+	if first == nil {
+		return 0
+	}
+	early, states := ub.Bucket(bEarly), ub.Bucket(bState)
+	missed := 0
+	c := tx.Bucket(bOrder).Cursor()
+	for k, v := c.First(); k != nil && bytes.Compare(k, first) < 0; k, v = c.Next() {
+		if bytes.Equal(v, orderActive) && (states == nil || states.Get(k[8:]) == nil) && (early == nil || early.Get(k) == nil) {
+			missed++
+		}
+	}
+	return missed
+}
+
 func verifyUser(cards *bolt.Bucket, user string, ub *bolt.Bucket, add func(user string, repairable bool, format string, args ...any)) {
 	// due entries by card key
 	dueDays := map[[8]byte][]scheduler.Day{}
+	badOrder := map[[8]byte]bool{} // entries not holding the card's note order
 	if due := ub.Bucket(bDue); due != nil {
-		_ = due.ForEach(func(k, _ []byte) error {
+		_ = due.ForEach(func(k, v []byte) error {
 			if len(k) != 12 {
 				add(user, true, "due index: key %x is not 12 bytes", k)
 				return nil
 			}
 			ck := [8]byte(k[4:])
+			if len(v) != 8 {
+				badOrder[ck] = true
+			} else if cv := cards.Get(k[4:]); cv != nil {
+				if order, _, err := cardBrief(cv); err == nil && binary.BigEndian.Uint64(v) != order {
+					badOrder[ck] = true
+				}
+			}
 			dueDays[ck] = append(dueDays[ck], keyDay(k[:4]))
 			return nil
 		})
@@ -131,16 +167,28 @@ func verifyUser(cards *bolt.Bucket, user string, ub *bolt.Bucket, add func(user 
 				add(user, false, "card %s: %v", id, err)
 				return nil
 			}
-			if cards.Get(k) == nil {
+			retired := false // or missing: never reviewed, so never due
+			if cv := cards.Get(k); cv == nil {
 				add(user, false, "card %s: has a state but no such card", id)
+				return nil
+			} else if order, r, err := cardBrief(cv); err == nil {
+				retired = r
+				if stateTalk(v) != uint32(order>>32) {
+					add(user, true, "card %s: its state names talk %d, the card is of talk %d", id, stateTalk(v), order>>32)
+				}
 			}
 			switch {
 			case s.Suspended && len(days) > 0:
 				add(user, true, "card %s: suspended but in the due index (%s)", id, dayList(days))
+			case retired && len(days) > 0:
+				add(user, true, "card %s: retired but in the due index (%s)", id, dayList(days))
+			case retired:
 			case !s.Suspended && len(days) == 0:
 				add(user, true, "card %s: due %s but not in the due index", id, s.Due)
 			case !s.Suspended && (len(days) > 1 || days[0] != s.Due):
 				add(user, true, "card %s: due %s but in the due index at %s", id, s.Due, dayList(days))
+			case badOrder[ck]:
+				add(user, true, "card %s: its due entry does not hold the card's note order", id)
 			}
 			return nil
 		})
@@ -202,6 +250,7 @@ func verifyAggregates(tx *bolt.Tx, user string, add func(user string, repairable
 		want[string(talkDayKey(td.talk, td.day))] = encodeDayAgg(a)
 	}
 	compareAggs(sub(ub, bTalkDays), want, user, "talk-day", add)
+	compareAggs(sub(ub, bTalkSum), talkSums(talkDays), user, "talk summary", add)
 }
 
 func compareAggs(b *bolt.Bucket, want map[string][]byte, user, what string, add func(user string, repairable bool, format string, args ...any)) {
@@ -229,7 +278,7 @@ func rebuildAggregates(tx *bolt.Tx, ub *bolt.Bucket, user string) error {
 	if err != nil {
 		return err
 	}
-	for _, name := range [][]byte{bDays, bTalkDays} {
+	for _, name := range [][]byte{bDays, bTalkDays, bTalkSum} {
 		if ub.Bucket(name) != nil {
 			if err := ub.DeleteBucket(name); err != nil {
 				return err
@@ -246,6 +295,11 @@ func rebuildAggregates(tx *bolt.Tx, ub *bolt.Bucket, user string) error {
 	}
 	for td, a := range talkDays {
 		if err := ub.Bucket(bTalkDays).Put(talkDayKey(td.talk, td.day), encodeDayAgg(a)); err != nil {
+			return err
+		}
+	}
+	for slug, v := range talkSums(talkDays) {
+		if err := ub.Bucket(bTalkSum).Put([]byte(slug), v); err != nil {
 			return err
 		}
 	}
@@ -270,11 +324,12 @@ type RepairReport struct {
 }
 
 // Repair rebuilds the derived data from the primary data, in one
-// transaction: every user's due index from their states (entries for states
-// of missing cards included, so nothing is dropped), their day and talk-day
-// aggregates from their review log, and the talk, active card and per-user
-// review counters. It deletes no card, state or log
-// entry. Callers back the file up first. A file bbolt's check finds damaged
+// transaction: every user's due index from their states (none for states of
+// retired or missing cards, which are never reviewed), their day and talk-day
+// aggregates and talk summaries from their review log, the talk, active
+// card and per-user review counters, the talk named in each card state, and
+// (if it skips a new card) the global "introduced" marker. It deletes no
+// card, state or log entry. Callers back the file up first. A file bbolt's check finds damaged
 // is refused (ErrDamaged): restore a backup instead.
 func (db *DB) Repair() (RepairReport, error) {
 	var rep RepairReport
@@ -318,7 +373,19 @@ func (db *DB) Repair() (RepairReport, error) {
 			if err != nil {
 				return err
 			}
-			n, err := rebuildDue(ub)
+			// The marker is an optimisation: without it new cards are
+			// looked for from the start.
+			if newCardsMissed(tx, ub) > 0 {
+				if err := ub.Bucket(bIntro).Delete(kFirst); err != nil {
+					return err
+				}
+			}
+			fixed, err := fixStateTalks(tx, ub)
+			if err != nil {
+				return err
+			}
+			rep.Counters += fixed
+			n, err := rebuildDue(tx, ub)
 			if err != nil {
 				return err
 			}
@@ -335,9 +402,34 @@ func (db *DB) Repair() (RepairReport, error) {
 	return rep, err
 }
 
-// rebuildDue replaces the user's due index by one entry per state not
-// suspended, at its due day.
-func rebuildDue(ub *bolt.Bucket) (int, error) {
+// fixStateTalks rewrites the talk seq of the user's states whose card is of
+// another talk (a derived field, like a counter); it returns how many.
+func fixStateTalks(tx *bolt.Tx, ub *bolt.Bucket) (int, error) {
+	cards := tx.Bucket(bCards)
+	type fix struct{ k, v []byte }
+	var fixes []fix
+	_ = ub.Bucket(bState).ForEach(func(k, v []byte) error {
+		s, err := decodeState(v)
+		cv := cards.Get(k)
+		if err != nil || cv == nil {
+			return nil // reported by Verify
+		}
+		if order, _, err := cardBrief(cv); err == nil && stateTalk(v) != uint32(order>>32) {
+			fixes = append(fixes, fix{slices.Clone(k), encodeState(s, uint32(order>>32))})
+		}
+		return nil
+	})
+	for _, f := range fixes {
+		if err := ub.Bucket(bState).Put(f.k, f.v); err != nil {
+			return 0, err
+		}
+	}
+	return len(fixes), nil
+}
+
+// rebuildDue replaces the user's due index by one entry per state of an
+// active card not suspended, at its due day, with the card's note order.
+func rebuildDue(tx *bolt.Tx, ub *bolt.Bucket) (int, error) {
 	if err := ub.DeleteBucket(bDue); err != nil {
 		return 0, err
 	}
@@ -346,6 +438,7 @@ func rebuildDue(ub *bolt.Bucket) (int, error) {
 		return 0, err
 	}
 	n := 0
+	cards := tx.Bucket(bCards)
 	err = ub.Bucket(bState).ForEach(func(k, v []byte) error {
 		s, err := decodeState(v)
 		if err != nil || len(k) != 8 {
@@ -354,8 +447,16 @@ func rebuildDue(ub *bolt.Bucket) (int, error) {
 		if s.Suspended {
 			return nil
 		}
+		cv := cards.Get(k)
+		if cv == nil {
+			return nil // reported by Verify; a missing card is never reviewed
+		}
+		order, retired, err := cardBrief(cv)
+		if err != nil || retired {
+			return nil // reported by Verify, or retired: never reviewed
+		}
 		n++
-		return due.Put(dueKey(s.Due, [8]byte(k)), nil)
+		return due.Put(dueKey(s.Due, [8]byte(k)), dueVal(order))
 	})
 	return n, err
 }

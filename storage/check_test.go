@@ -69,6 +69,9 @@ func TestVerifyRepair(t *testing.T) {
 		{"suspended card in the index", func(t *testing.T, tx *bolt.Tx, ids []string) error {
 			return tx.Bucket(bUsers).Bucket([]byte("bob")).Bucket(bDue).Put(dueKey(12, key(t, ids[2])), nil)
 		}, "user bob: card %2: suspended but in the due index (1970-01-13)", true},
+		{"introduced marker past new cards", func(t *testing.T, tx *bolt.Tx, ids []string) error {
+			return tx.Bucket(bUsers).Bucket([]byte("ann")).Bucket(bIntro).Put(kFirst, firstEnd)
+		}, "user ann: 2 new cards before the introduced marker are not listed", true},
 		{"review counter", func(t *testing.T, tx *bolt.Tx, ids []string) error {
 			return putU64(tx.Bucket(bUsers).Bucket([]byte("ann")), kInfo, 7)
 		}, "user ann: review counter says 7, the log has 2 entries", true},
@@ -93,7 +96,7 @@ func TestVerifyRepair(t *testing.T) {
 			k := [8]byte{1, 2, 3, 4, 5, 6, 7, 8}
 			ub := tx.Bucket(bUsers).Bucket([]byte("ann"))
 			s := scheduler.State{Repetitions: 1, Easiness: 2.5, Interval: 1, Due: 11}
-			if err := ub.Bucket(bState).Put(k[:], encodeState(s)); err != nil {
+			if err := ub.Bucket(bState).Put(k[:], encodeState(s, 1)); err != nil {
 				return err
 			}
 			return ub.Bucket(bDue).Put(dueKey(11, k), nil)

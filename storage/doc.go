@@ -55,28 +55,46 @@
 //	links                           retired card key → card key its history was carried to
 //	users/<name>/                   one bucket per user; nothing crosses between users
 //	  "info"     uint64             number of review log entries
-//	  state                         card key → 30 bytes: version 1 | repetitions uint32 |
+//	  state                         card key → 34 bytes: version 1 | repetitions uint32 |
 //	                                easiness float64 bits | interval uint32 | due int32 |
-//	                                lapses uint32 | flags (1 = suspended) | last review int32
-//	  due                           day key | card key → empty, for every state not suspended
-//	                                (retired cards stay in and are skipped when read)
-//	  log                           uint64 sequence (bucket NextSequence) → 29 bytes, see below
+//	                                lapses uint32 | flags (1 = suspended) | last review int32 |
+//	                                talk seq uint32 of the card (so Stats needs no card record)
+//	  due                           day key | card key → the card's Card.Order (8 bytes), for
+//	                                every state of an active card not suspended. Import deletes
+//	                                the entries of a card it retires and puts them back (from
+//	                                the states) when it restores or moves one, so listing,
+//	                                counting and next-due read the index alone. Cards due the
+//	                                same day sort by card seq within the talk, then card ID.
+//	  log                           uint64 sequence (bucket NextSequence) → 32 bytes, see below
 //	  days                          day key → 109 bytes ("day aggregate"): version 1 | 3×6 uint32
 //	                                answers by kind (review, repeat, quiz) and grade 0–5 | 6 uint32
 //	                                scheduled reviews of mature cards by grade (a part of the review
 //	                                row) | uint32 cards introduced | uint64 milliseconds spent
 //	  talkdays                      talk slug | 0x00 | day key → a day aggregate of the answers on
 //	                                that talk's cards (per-talk retention, last answer, quiz scores)
+//	  talksum                       talk slug → 21 bytes: version 1 | scheduled reviews uint32 |
+//	                                passed uint32 | quiz answers uint32 | right uint32 | last day
+//	                                key: the talk's talkdays added up, one per talk that has any
+//	                                (Stats' talk lines without reading every talk-day aggregate)
 //	  settings                      "new_per_day", "day_start_hour", "session_limit" → int32
 //	  undo                          log sequence → version 1 | day key (4) | flags | [previous
-//	                                state (30)] | [state written (30)] | [talk seq uint32 |
-//	                                previous "introduced" marker (32, if any)]; flags: 1 a state
-//	                                was written, 2 the card had a state, 4 there was a marker.
-//	                                The last 50 are kept.
+//	                                state (34)] | [state written (34)] | [talk seq uint32 |
+//	                                previous global marker (16, if any) | previous "introduced"
+//	                                marker (32, if any)]; flags: 1 a state was written, 2 the
+//	                                card had a state, 4 there was a talk marker, 8 there was a
+//	                                global marker, 16 the card was listed in early (Record took
+//	                                it out). The last 50 are kept.
 //	  intro                         talk seq uint32 → talk generation uint64 | epoch uint64 |
 //	                                order key (16): every active card of the talk before that
 //	                                key has a state; valid only while generation and epoch match
 //	    "epoch"  uint64             bumped when SetSuspended removes a never-reviewed state
+//	    "first"  order key (16)     global marker: every active card before it has a state or
+//	                                is listed in early (16 × 0xff: past the last card); Record
+//	                                moves it forward past cards with a state, nothing moves it back
+//	  early                         order key (16) → empty: cards before "first" that may be new
+//	                                again (an import added, restored or moved them, SetSuspended
+//	                                removed their state); Record removes the card it introduces,
+//	                                an import prunes entries no longer new; readers skip stale ones
 //
 // # Review log
 //
@@ -92,16 +110,19 @@
 // The entry holds everything the aggregates count, so days and talkdays can
 // be rebuilt from the log alone (RecomputeAggregates) even after imports
 // carried states between cards. The entry and day aggregate layouts changed
-// (29 → 32 and 85 → 109 bytes, talkdays added) before any database had
-// users, so the schema stays at version 1; any later change needs a
-// version bump and a migration.
+// (29 → 32 and 85 → 109 bytes, talkdays added), and so did the state (30 →
+// 34 bytes, the talk seq), the due-index values (empty → the card's order),
+// retired cards' due entries (kept → none), talksum, "first" and early,
+// before any database had users, so the schema stays at version 1; any
+// later change needs a version bump and a migration.
 //
 // # Aggregates
 //
-// Record adds each answer to the day's aggregate and to the talk-day
-// aggregate of the card's talk; Undo subtracts exactly what Record added,
-// read back from the log entry, and deletes an aggregate that falls back to
-// zero. A scheduled review (kind review) is of a mature card when the
+// Record adds each answer to the day's aggregate, to the talk-day
+// aggregate of the card's talk and to the talk's summary; Undo subtracts
+// exactly what Record added, read back from the log entry, deletes an
+// aggregate that falls back to zero, and takes the summary's last day from
+// the talk's last talk-day key left (no key left: no summary). A scheduled review (kind review) is of a mature card when the
 // card's interval before it was MatureInterval (21) days or more; a new
 // card's first review is young. Repeats and quiz answers are counted by
 // grade but are never young or mature.
@@ -116,21 +137,30 @@
 // retired card's history goes to the most similar new card of the same
 // talk, heading path and kind (deck.Similarity of the keys at least
 // CarryThreshold, best pair first, one-to-one): every user's state and due
-// entry move, the link is recorded in links and Card.Successor, and the
+// entry move (a retired card keeps its states but loses its due entries;
+// restoring or moving a card puts them back from the states), the link is recorded in links and Card.Successor, and the
 // pair counts once as Updated. Other files' cards are untouched; talks are
 // never removed. Unchanged data is not rewritten.
 //
 // # Cost
 //
-// Due reads the due index from its first key and stops at today or the
-// limit. NewCards starts each talk at the user's "introduced" marker, which
+// Due, DueCount and NextDue read the due index alone (keys and values), from
+// its first key (or the day sought) and stop at the day or the limit.
+// NewCards across all talks reads the user's early list, then the order
+// index from the global marker: O(new cards returned) plus the cards passed
+// since the last Record moved the marker. NewCards of one talk starts at the
+// user's "introduced" marker of the talk, which
 // Record advances past cards that have a state (amortised O(1) per card);
 // an import that activates or reorders a talk's cards bumps the talk's
 // generation, and markers of an older generation are ignored (one scan of
-// that talk). Count reads two counters. Stats reads the day aggregates (or
-// one talk's talk-day aggregates) and all talk-day aggregates for the talk
-// lines — O(days × talks) —, the states of the cards in scope through the
-// note-order index (O(cards)) and the due index up to 30 days ahead (O(due
-// cards)); it never reads the review log (BenchmarkStats: the same cost for
-// a log ten times longer over the same days).
+// that talk). Count reads two counters. Stats of all talks reads the day
+// aggregates and the talk summaries (O(days + talks)), the user's states in
+// one sequential pass (O(states); a state names its talk, so no card record
+// is read but for the hardest cards), the order index of talks with retired
+// cards, and the due index up to 30 days ahead (O(due cards)); Stats of one
+// talk reads its talk-day aggregates and its cards' states through the
+// order index. It never reads the review log (BenchmarkStats: the same cost
+// for a log ten times longer over the same days). Record appends to the log
+// with FillPercent 1, so a log grown answer by answer fills its pages as
+// the bulk loader's does.
 package storage

@@ -15,6 +15,7 @@ import (
 
 	"github.com/talkcards/talkcards/deck"
 	"github.com/talkcards/talkcards/notes"
+	"github.com/talkcards/talkcards/scheduler"
 )
 
 // CarryThreshold is the least deck.Similarity between the keys of a retired
@@ -123,6 +124,60 @@ type importer struct {
 	cards   *bolt.Bucket
 	order   *bolt.Bucket
 	byFile  *bolt.Bucket
+	// touched are the order keys of the cards this import made active or
+	// moved: new to a user without a state, even before their marker.
+	touched [][]byte
+}
+
+// touch notes that the card at order key k became active or moved.
+func (im *importer) touch(k []byte) { im.touched = append(im.touched, k) }
+
+// eachUser calls fn with every user's bucket.
+func (im *importer) eachUser(fn func(ub *bolt.Bucket) error) error {
+	users := im.tx.Bucket(bUsers)
+	return users.ForEachBucket(func(name []byte) error { return fn(users.Bucket(name)) })
+}
+
+// putDue gives card k a due-index entry (with its note order) for every user
+// whose state of it is not suspended, and the state the card's talk: the
+// card is active again or moved.
+func (im *importer) putDue(k [8]byte, order uint64) error {
+	return im.eachUser(func(ub *bolt.Bucket) error {
+		s, ok, err := userState(ub, k)
+		if err != nil || !ok {
+			return err
+		}
+		if v := ub.Bucket(bState).Get(k[:]); stateTalk(v) != uint32(order>>32) {
+			if err := ub.Bucket(bState).Put(k[:], encodeState(s, uint32(order>>32))); err != nil {
+				return err
+			}
+		}
+		if s.Suspended {
+			return nil
+		}
+		return ub.Bucket(bDue).Put(dueKey(s.Due, k), dueVal(order))
+	})
+}
+
+// dropDue removes every user's due-index entry of card k: it is retired.
+func (im *importer) dropDue(k [8]byte) error {
+	return im.eachUser(func(ub *bolt.Bucket) error {
+		s, ok, err := userState(ub, k)
+		if err != nil || !ok || s.Suspended {
+			return err
+		}
+		return ub.Bucket(bDue).Delete(dueKey(s.Due, k))
+	})
+}
+
+// userState reads a user's state of card k.
+func userState(ub *bolt.Bucket, k [8]byte) (scheduler.State, bool, error) {
+	v := sub(ub, bState).Get(k[:])
+	if v == nil {
+		return scheduler.State{}, false, nil
+	}
+	s, err := decodeState(v)
+	return s, err == nil, err
 }
 
 func (im *importer) rep(t *talkRec) *TalkReport {
@@ -332,6 +387,12 @@ func (im *importer) refresh(cur Card, p *produced) error {
 	if err := im.order.Put(orderKey(&next, p.key), orderActive); err != nil {
 		return err
 	}
+	if cur.Retired || cur.Order != next.Order {
+		im.touch(orderKey(&next, p.key))
+		if err := im.putDue(p.key, next.Order); err != nil {
+			return err
+		}
+	}
 	if cur.File != next.File {
 		if err := im.byFile.Delete(byFileKey(cur.File, p.key)); err != nil {
 			return err
@@ -387,7 +448,7 @@ func (im *importer) add(p *produced, from *stored) error {
 		r.New++
 	} else {
 		r.Updated++
-		users, err := im.moveHistory(from.key, p.key)
+		users, err := im.moveHistory(from.key, p.key, c.Order)
 		if err != nil {
 			return err
 		}
@@ -396,6 +457,7 @@ func (im *importer) add(p *produced, from *stored) error {
 	if err := im.order.Put(orderKey(&c, p.key), orderActive); err != nil {
 		return err
 	}
+	im.touch(orderKey(&c, p.key))
 	if err := im.byFile.Put(byFileKey(c.File, p.key), nil); err != nil {
 		return err
 	}
@@ -421,6 +483,9 @@ func (im *importer) retire(s *stored, to [8]byte, carried bool) error {
 	if err := im.order.Put(orderKey(&c, s.key), orderRetired); err != nil {
 		return err
 	}
+	if err := im.dropDue(s.key); err != nil {
+		return err
+	}
 	t.Cards--
 	t.Retired++
 	im.active--
@@ -429,8 +494,8 @@ func (im *importer) retire(s *stored, to [8]byte, carried bool) error {
 }
 
 // moveHistory moves every user's state of card from to card to, with its
-// due-index entry. The review log keeps naming from.
-func (im *importer) moveHistory(from, to [8]byte) (int, error) {
+// due-index entry (with to's note order). The review log keeps naming from.
+func (im *importer) moveHistory(from, to [8]byte, order uint64) (int, error) {
 	users := im.tx.Bucket(bUsers)
 	n := 0
 	err := users.ForEachBucket(func(name []byte) error {
@@ -447,7 +512,7 @@ func (im *importer) moveHistory(from, to [8]byte) (int, error) {
 		if err != nil {
 			return err
 		}
-		v = slices.Clone(v)
+		v = encodeState(st, uint32(order>>32))
 		if err := sb.Delete(from[:]); err != nil {
 			return err
 		}
@@ -458,7 +523,7 @@ func (im *importer) moveHistory(from, to [8]byte) (int, error) {
 			if err := due.Delete(dueKey(st.Due, from)); err != nil {
 				return err
 			}
-			if err := due.Put(dueKey(st.Due, to), nil); err != nil {
+			if err := due.Put(dueKey(st.Due, to), dueVal(order)); err != nil {
 				return err
 			}
 		}
@@ -518,8 +583,30 @@ func matchCarries(gone []*stored, fresh []*produced) map[[8]byte]*stored {
 	return out
 }
 
-// finish writes talks, counters, file stamps and roots.
+// finish writes talks, counters, file stamps and roots, and lists the
+// cards that became active or moved in the early new cards of each user
+// without a state for them.
 func (im *importer) finish(files []SourceFile) error {
+	if len(im.touched) > 0 {
+		err := im.eachUser(func(ub *bolt.Bucket) error {
+			if err := pruneEarly(im.tx, ub); err != nil {
+				return err
+			}
+			states := ub.Bucket(bState)
+			for _, k := range im.touched {
+				if states != nil && states.Get(k[8:]) != nil {
+					continue
+				}
+				if err := markEarly(ub, k); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
 	tb := im.tx.Bucket(bTalks)
 	for slug := range im.dirty {
 		t := im.talks[slug]

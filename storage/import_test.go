@@ -126,6 +126,23 @@ func TestRetireNeverDeletes(t *testing.T) {
 	if len(all) != 2 {
 		t.Errorf("Cards(\"\") = %d cards, want 2 (retired included)", len(all))
 	}
+	if n, err := db.DueCount("ann", 10); err != nil || n != 0 {
+		t.Errorf("retired card counted due: %d %v", n, err)
+	}
+	if p := verify(t, db); len(p) != 0 {
+		t.Errorf("after retire: %q", p)
+	}
+	// Restored: back in the due index at its state's day.
+	mustImport(t, db, f)
+	if due, err := db.Due("ann", 10, 0); err != nil || len(due) != 1 || due[0].ID != gone || due[0].Due != 5 {
+		t.Errorf("restored card due: %v %v", due, err)
+	}
+	if day, n, err := db.NextDue("ann", 0); err != nil || day != 5 || n != 1 {
+		t.Errorf("NextDue = %v %d %v", day, n, err)
+	}
+	if p := verify(t, db); len(p) != 0 {
+		t.Errorf("after restore: %q", p)
+	}
 }
 
 func TestCarryMovesEveryUsersState(t *testing.T) {

@@ -2,7 +2,6 @@ package storage
 
 import (
 	"bytes"
-	"fmt"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -11,7 +10,8 @@ import (
 
 // NextDue finds the first day on or after from with active cards due, and
 // how many: the "next due" line of a session summary. It seeks the due index
-// instead of scanning it. n is 0 when nothing is scheduled.
+// (which holds active cards only) and reads keys only. n is 0 when nothing
+// is scheduled.
 func (db *DB) NextDue(user string, from scheduler.Day) (day scheduler.Day, n int, err error) {
 	err = db.view(func(tx *bolt.Tx) error {
 		ub, err := userBucket(tx, user)
@@ -22,28 +22,15 @@ func (db *DB) NextDue(user string, from scheduler.Day) (day scheduler.Day, n int
 		if due == nil {
 			return nil
 		}
-		cards := tx.Bucket(bCards)
 		start := dayKey(from)
 		c := due.Cursor()
 		var first []byte
 		for k, _ := c.Seek(start[:]); len(k) == 12; k, _ = c.Next() {
-			if first != nil && !bytes.Equal(k[:4], first) {
-				break
-			}
-			v := cards.Get(k[4:])
-			if v == nil {
-				continue
-			}
-			_, retired, err := cardBrief(v)
-			if err != nil {
-				return fmt.Errorf("card %x: %w", k[4:], err)
-			}
-			if retired {
-				continue
-			}
 			if first == nil {
-				first = append([]byte(nil), k[:4]...)
+				first = k[:4:4]
 				day = keyDay(first)
+			} else if !bytes.Equal(k[:4], first) {
+				break
 			}
 			n++
 		}

@@ -289,14 +289,19 @@ func addAggs(ub *bolt.Bucket, talkSlug string, r Review, sign int) error {
 	if err := addAgg(days, dayKeySlice(r.Day), r, sign); err != nil {
 		return err
 	}
-	return addAgg(talkDays, talkDayKey(talkSlug, r.Day), r, sign)
+	if err := addAgg(talkDays, talkDayKey(talkSlug, r.Day), r, sign); err != nil {
+		return err
+	}
+	return addTalkSum(ub, talkSlug, r, sign)
 }
 
 // Undo record flags.
 const (
-	undoNext   = 1 // Record wrote a state
-	undoPrev   = 2 // the card had a state before
-	undoMarker = 4 // the talk had an "introduced" marker before
+	undoNext   = 1  // Record wrote a state
+	undoPrev   = 2  // the card had a state before
+	undoMarker = 4  // the talk had an "introduced" marker before
+	undoFirst  = 8  // the user had a global "introduced" marker before
+	undoEarly  = 16 // the card was listed in the user's early new cards
 )
 
 // undoKeep is how many Records can be undone, most recent first.
@@ -309,6 +314,36 @@ const undoKeep = 50
 // aggregates, and remembers how to undo it.
 func (db *DB) Record(user string, r Review, day scheduler.Day, next *scheduler.State) error {
 	return db.update(func(tx *bolt.Tx) error { return recordTx(tx, user, r, day, next) })
+}
+
+// RecordWith is Record with the answer computed from the card's current
+// state, read in the same transaction: fn gets the user's state of the card
+// (had false: the card is new to them) and returns the answer and the state
+// to store (nil: leave it). One transaction, one fsync.
+func (db *DB) RecordWith(user, card string, day scheduler.Day, fn func(prev scheduler.State, had bool) (Review, *scheduler.State)) error {
+	k, err := cardKey(card)
+	if err != nil {
+		return err
+	}
+	return db.update(func(tx *bolt.Tx) error {
+		ub, err := userBucketRW(tx, user)
+		if err != nil {
+			return err
+		}
+		var prev scheduler.State
+		had := false
+		if v := sub(ub, bState).Get(k[:]); v != nil {
+			if prev, err = decodeState(v); err != nil {
+				return err
+			}
+			had = true
+		}
+		r, next := fn(prev, had)
+		if r.Card != card {
+			return fmt.Errorf("record: answer for card %s, not %s", r.Card, card)
+		}
+		return recordTx(tx, user, r, day, next)
+	})
 }
 
 func recordTx(tx *bolt.Tx, user string, r Review, day scheduler.Day, next *scheduler.State) error {
@@ -326,8 +361,10 @@ func recordTx(tx *bolt.Tx, user string, r Review, day scheduler.Day, next *sched
 	if err != nil {
 		return err
 	}
-	if _, err := ub.CreateBucketIfNotExists(bTalkDays); err != nil {
-		return err
+	for _, name := range [][]byte{bTalkDays, bTalkSum} {
+		if _, err := ub.CreateBucketIfNotExists(name); err != nil {
+			return err
+		}
 	}
 	cv := tx.Bucket(bCards).Get(k[:])
 	if cv == nil {
@@ -352,6 +389,7 @@ func recordTx(tx *bolt.Tx, user string, r Review, day scheduler.Day, next *sched
 		return err
 	}
 	log := ub.Bucket(bLog)
+	log.FillPercent = 1.0 // append-only: full pages (doc.go, Review log)
 	seq, err := log.NextSequence()
 	if err != nil {
 		return err
@@ -371,19 +409,32 @@ func recordTx(tx *bolt.Tx, user string, r Review, day scheduler.Day, next *sched
 				return err
 			}
 		}
-		nv := encodeState(*next)
+		nv := encodeState(*next, uint32(card.Order>>32))
 		u = append(u, nv...)
 		if err := sb.Put(k[:], nv); err != nil {
 			return err
 		}
-		if !next.Suspended {
-			if err := due.Put(dueKey(next.Due, k), nil); err != nil {
+		if !next.Suspended && !card.Retired {
+			if err := due.Put(dueKey(next.Due, k), dueVal(card.Order)); err != nil {
 				return err
 			}
 		}
 		if prev == nil {
 			talkKey := binary.BigEndian.AppendUint32(nil, uint32(card.Order>>32))
 			u = append(u, talkKey...)
+			if m := ub.Bucket(bIntro).Get(kFirst); len(m) == 16 {
+				u[5] |= undoFirst
+				u = append(u, m...)
+			}
+			if early := ub.Bucket(bEarly); early != nil {
+				ok := orderKey(&card, k)
+				if early.Get(ok) != nil {
+					u[5] |= undoEarly
+					if err := early.Delete(ok); err != nil {
+						return err
+					}
+				}
+			}
 			if m := ub.Bucket(bIntro).Get(talkKey); m != nil {
 				u[5] |= undoMarker
 				u = append(u, m...)
@@ -396,6 +447,9 @@ func recordTx(tx *bolt.Tx, user string, r Review, day scheduler.Day, next *sched
 				if err := advanceIntro(tx, ub, t); err != nil {
 					return err
 				}
+			}
+			if err := advanceFirst(tx, ub); err != nil {
+				return err
 			}
 		}
 	}
@@ -509,8 +563,8 @@ func (db *DB) Undo(user string) (Review, bool, error) {
 				if err := sb.Put(k[:], prev); err != nil {
 					return err
 				}
-				if !ps.Suspended {
-					if err := due.Put(dueKey(ps.Due, k), nil); err != nil {
+				if !ps.Suspended && !card.Retired {
+					if err := due.Put(dueKey(ps.Due, k), dueVal(card.Order)); err != nil {
 						return err
 					}
 				}
@@ -521,6 +575,28 @@ func (db *DB) Undo(user string) (Review, bool, error) {
 				talkKey, err := take(4)
 				if err != nil {
 					return err
+				}
+				intro := ub.Bucket(bIntro)
+				if flags&undoFirst != 0 {
+					var first []byte
+					if first, err = take(16); err != nil {
+						return err
+					}
+					err = intro.Put(kFirst, first)
+				} else {
+					err = intro.Delete(kFirst)
+				}
+				if err != nil {
+					return err
+				}
+				if flags&undoEarly != 0 {
+					early, err := ub.CreateBucketIfNotExists(bEarly)
+					if err == nil {
+						err = early.Put(orderKey(&card, k), nil)
+					}
+					if err != nil {
+						return err
+					}
 				}
 				if flags&undoMarker != 0 {
 					err = ub.Bucket(bIntro).Put(talkKey, rest)

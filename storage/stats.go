@@ -2,6 +2,7 @@ package storage
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -183,7 +184,7 @@ func (db *DB) Stats(user string, opt StatsOptions) (*Stats, error) {
 			return err
 		}
 		st.Known = ub != nil
-		talks, err := loadTalks(tx)
+		talks, err := loadTalksWith(tx, decodeTalkBrief)
 		if err != nil {
 			return err
 		}
@@ -200,8 +201,9 @@ func (db *DB) Stats(user string, opt StatsOptions) (*Stats, error) {
 			}
 			sort.Slice(scope, func(i, j int) bool { return scope[i].Seq < scope[j].Seq })
 		}
-		bySlug := map[string]int{}
-		bySeq := map[uint32]int{}
+		bySlug := make(map[string]int, len(scope))
+		bySeq := make(map[uint32]int, len(scope))
+		st.Talks = make([]TalkStats, 0, len(scope))
 		for i, t := range scope {
 			st.Talks = append(st.Talks, TalkStats{Slug: t.Slug, Title: t.Title})
 			bySlug[t.Slug], bySeq[uint32(t.Seq)] = i, i
@@ -209,11 +211,16 @@ func (db *DB) Stats(user string, opt StatsOptions) (*Stats, error) {
 		if err := st.readAggregates(ub, opt.Talk, bySlug); err != nil {
 			return err
 		}
-		active, hard, err := st.readStates(tx, ub, scope, bySeq)
+		var hard []hardCandidate
+		if opt.Talk != "" {
+			hard, err = st.readStates(tx, ub, scope, bySeq)
+		} else {
+			hard, err = st.scanStates(tx, ub, scope, bySeq, opt.Hardest)
+		}
 		if err != nil {
 			return err
 		}
-		if err := st.readDue(ub, active); err != nil {
+		if err := st.readDue(ub, bySeq); err != nil {
 			return err
 		}
 		return st.pickHardest(tx, hard, talks, opt.Hardest)
@@ -229,7 +236,24 @@ func (db *DB) Stats(user string, opt StatsOptions) (*Stats, error) {
 // its talk's line.
 func (st *Stats) readAggregates(ub *bolt.Bucket, talk string, bySlug map[string]int) error {
 	var mine []DayAgg
-	if talkDays := sub(ub, bTalkDays); talkDays != nil {
+	if sums := sub(ub, bTalkSum); talk == "" && sums != nil {
+		err := sums.ForEach(func(k, v []byte) error {
+			i, ok := bySlug[string(k)]
+			if !ok {
+				return nil // a talk not in the talks bucket: nothing to show it by
+			}
+			s, err := decodeTalkSum(v)
+			if err != nil {
+				return err
+			}
+			ts := &st.Talks[i]
+			ts.Reviews, ts.Quiz, ts.LastDay, ts.Answered = s.Reviews, s.Quiz, s.Last, true
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	} else if talkDays := sub(ub, bTalkDays); talk != "" && talkDays != nil {
 		c := talkDays.Cursor()
 		var k, v []byte
 		if talk != "" {
@@ -337,11 +361,9 @@ type hardCandidate struct {
 }
 
 // readStates counts the cards in scope by state, per talk and in all, and
-// fills the histograms. It returns the talk index of every active card in
-// scope (for the due index) and the candidates for the hardest cards.
-func (st *Stats) readStates(tx *bolt.Tx, ub *bolt.Bucket, scope []*talkRec, bySeq map[uint32]int) (map[[8]byte]int, []hardCandidate, error) {
+// fills the histograms. It returns the candidates for the hardest cards.
+func (st *Stats) readStates(tx *bolt.Tx, ub *bolt.Bucket, scope []*talkRec, bySeq map[uint32]int) ([]hardCandidate, error) {
 	states := sub(ub, bState)
-	active := map[[8]byte]int{}
 	var hard []hardCandidate
 	c := tx.Bucket(bOrder).Cursor()
 	for _, t := range scope {
@@ -350,13 +372,12 @@ func (st *Stats) readStates(tx *bolt.Tx, ub *bolt.Bucket, scope []*talkRec, bySe
 		ts := &st.Talks[ti]
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 			if len(k) != 16 {
-				return nil, nil, fmt.Errorf("order index: %w", errCorrupt)
+				return nil, fmt.Errorf("order index: %w", errCorrupt)
 			}
 			if bytes.Equal(v, orderRetired) {
 				ts.Cards.Retired++
 				continue
 			}
-			active[[8]byte(k[8:])] = ti
 			var sv []byte
 			if states != nil {
 				sv = states.Get(k[8:])
@@ -367,7 +388,7 @@ func (st *Stats) readStates(tx *bolt.Tx, ub *bolt.Bucket, scope []*talkRec, bySe
 			}
 			s, err := decodeState(sv)
 			if err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 			switch {
 			case s.Suspended:
@@ -399,12 +420,13 @@ func (st *Stats) readStates(tx *bolt.Tx, ub *bolt.Bucket, scope []*talkRec, bySe
 		c.Suspended += ts.Cards.Suspended
 		c.Retired += ts.Cards.Retired
 	}
-	return active, hard, nil
+	return hard, nil
 }
 
 // readDue reads the due index from its start to ForecastSpan days after
-// today, counting active cards in scope.
-func (st *Stats) readDue(ub *bolt.Bucket, active map[[8]byte]int) error {
+// today, counting the cards of talks in scope (the entries hold the card's
+// note order, so its talk; retired cards have none).
+func (st *Stats) readDue(ub *bolt.Bucket, bySeq map[uint32]int) error {
 	due := sub(ub, bDue)
 	if due == nil {
 		return nil
@@ -412,13 +434,13 @@ func (st *Stats) readDue(ub *bolt.Bucket, active map[[8]byte]int) error {
 	today := st.Today
 	end := dayKey(today + ForecastSpan)
 	c := due.Cursor()
-	for k, _ := c.First(); k != nil && bytes.Compare(k[:min(4, len(k))], end[:]) <= 0; k, _ = c.Next() {
-		if len(k) != 12 {
+	for k, v := c.First(); k != nil && bytes.Compare(k[:min(4, len(k))], end[:]) <= 0; k, v = c.Next() {
+		if len(k) != 12 || len(v) != 8 {
 			return fmt.Errorf("due index: %w", errCorrupt)
 		}
-		ti, ok := active[[8]byte(k[4:])]
+		ti, ok := bySeq[binary.BigEndian.Uint32(v)]
 		if !ok {
-			continue // retired, not in scope or not a known card
+			continue // not in scope
 		}
 		switch d := keyDay(k[:4]); {
 		case d <= today:
@@ -468,4 +490,148 @@ func (st *Stats) pickHardest(tx *bolt.Tx, hard []hardCandidate, talks map[string
 			Lapses: h.state.Lapses, Easiness: h.state.Easiness, Interval: h.state.Interval})
 	}
 	return nil
+}
+
+// scanStates is readStates for all talks: one pass over the user's states in
+// key order (each holds its card's talk), no card record read. Cards
+// without a state and never reviewed ones are the talk's active cards left
+// over; the retired ones come from the talk records, and the states of
+// retired cards are recognised through the order index of the few talks
+// that have any. Only the candidates that can be among the n hardest get
+// their note order read.
+func (st *Stats) scanStates(tx *bolt.Tx, ub *bolt.Bucket, scope []*talkRec, bySeq map[uint32]int, n int) ([]hardCandidate, error) {
+	maxSeq := 0
+	for _, t := range scope {
+		maxSeq = max(maxSeq, t.Seq)
+	}
+	talkIdx := make([]int32, maxSeq+1)
+	for i := range talkIdx {
+		talkIdx[i] = -1
+	}
+	retired := map[[8]byte]bool{}
+	hasRetired := make([]bool, maxSeq+1)
+	c := tx.Bucket(bOrder).Cursor()
+	for _, t := range scope {
+		talkIdx[t.Seq] = int32(bySeq[uint32(t.Seq)])
+		if t.Retired == 0 {
+			continue
+		}
+		hasRetired[t.Seq] = true
+		prefix := binary.BigEndian.AppendUint32(nil, uint32(t.Seq))
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			if len(k) != 16 {
+				return nil, fmt.Errorf("order index: %w", errCorrupt)
+			}
+			if bytes.Equal(v, orderRetired) {
+				retired[[8]byte(k[8:])] = true
+			}
+		}
+	}
+	type cand struct {
+		key      [8]byte
+		lapses   int32
+		interval int32
+		easiness float64
+	}
+	// better orders hardest-first by lapses, then easiness (note order
+	// breaks the ties later).
+	better := func(a, b *cand) int {
+		if a.lapses != b.lapses {
+			return int(b.lapses - a.lapses)
+		}
+		return cmp.Compare(a.easiness, b.easiness)
+	}
+	// top holds the n best candidates seen by lapses and easiness; cands
+	// every candidate not worse than the n-th best when it was seen.
+	var cands, top []cand
+	consider := func(cd cand) {
+		if len(top) == n && better(&cd, &top[n-1]) > 0 {
+			return
+		}
+		cands = append(cands, cd)
+		if len(top) == n && better(&cd, &top[n-1]) == 0 {
+			return
+		}
+		at, _ := slices.BinarySearchFunc(top, &cd, func(a cand, b *cand) int { return cmp.Or(better(&a, b), -1) })
+		top = slices.Insert(top, at, cd)
+		if len(top) > n {
+			top = top[:n]
+		}
+	}
+	if states := sub(ub, bState); states != nil {
+		err := states.ForEach(func(k, v []byte) error {
+			s, err := decodeState(v)
+			if err != nil {
+				return err
+			}
+			if len(k) != 8 {
+				return fmt.Errorf("state key: %w", errCorrupt)
+			}
+			seq := stateTalk(v)
+			if int64(seq) > int64(maxSeq) || talkIdx[seq] < 0 || (hasRetired[seq] && retired[[8]byte(k)]) {
+				return nil // not in scope, or retired
+			}
+			cc := &st.Talks[talkIdx[seq]].Cards
+			switch {
+			case s.Suspended:
+				cc.Suspended++
+				return nil
+			case neverReviewed(s):
+				return nil // new: counted as what is left
+			case s.Interval <= 1:
+				cc.Learning++
+			case s.Interval < MatureInterval:
+				cc.Young++
+			default:
+				cc.Mature++
+			}
+			histAdd(st.Intervals, float64(s.Interval))
+			histAdd(st.Easiness, math.Round(s.Easiness*100)/100)
+			if s.Lapses > 0 || s.Easiness < scheduler.InitialEasiness {
+				consider(cand{[8]byte(k), int32(s.Lapses), int32(s.Interval), s.Easiness})
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	for _, t := range scope {
+		cc := &st.Talks[talkIdx[t.Seq]].Cards
+		cc.Retired = t.Retired
+		cc.New = t.Cards - cc.Learning - cc.Young - cc.Mature - cc.Suspended
+		sc := &st.Cards
+		sc.New += cc.New
+		sc.Learning += cc.Learning
+		sc.Young += cc.Young
+		sc.Mature += cc.Mature
+		sc.Suspended += cc.Suspended
+		sc.Retired += cc.Retired
+	}
+
+	// Only the candidates not worse than the n-th best can be among the n
+	// hardest: note order breaks their ties.
+	if len(top) == 0 {
+		return nil, nil
+	}
+	worst := &top[len(top)-1]
+	cards := tx.Bucket(bCards)
+	var hard []hardCandidate
+	for i := range cands {
+		cd := &cands[i]
+		if better(cd, worst) > 0 {
+			continue
+		}
+		cv := cards.Get(cd.key[:])
+		if cv == nil {
+			return nil, fmt.Errorf("state names card %x: %w", cd.key, errCorrupt)
+		}
+		order, _, err := cardBrief(cv)
+		if err != nil {
+			return nil, err
+		}
+		s := scheduler.State{Lapses: int(cd.lapses), Easiness: cd.easiness, Interval: int(cd.interval)}
+		hard = append(hard, hardCandidate{slices.Clone(cd.key[:]), order, s})
+	}
+	return hard, nil
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
-	"sort"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -30,10 +29,12 @@ var (
 	kSessionLimit = []byte("session_limit")
 )
 
-// stateSize is the fixed size of an encoded scheduler.State.
-const stateSize = 30
+// stateSize is the fixed size of an encoded scheduler.State: the state,
+// then the seq of the card's talk (so Stats counts states by talk without
+// reading card records).
+const stateSize = 34
 
-func encodeState(s scheduler.State) []byte {
+func encodeState(s scheduler.State, talkSeq uint32) []byte {
 	b := make([]byte, 0, stateSize)
 	b = append(b, 1)
 	b = binary.BigEndian.AppendUint32(b, uint32(s.Repetitions))
@@ -46,8 +47,12 @@ func encodeState(s scheduler.State) []byte {
 		flags |= 1
 	}
 	b = append(b, flags)
-	return binary.BigEndian.AppendUint32(b, uint32(s.LastReview))
+	b = binary.BigEndian.AppendUint32(b, uint32(s.LastReview))
+	return binary.BigEndian.AppendUint32(b, talkSeq)
 }
+
+// stateTalk is the talk seq of an encoded state (decodeState checked it).
+func stateTalk(v []byte) uint32 { return binary.BigEndian.Uint32(v[30:]) }
 
 func decodeState(v []byte) (scheduler.State, error) {
 	if len(v) != stateSize || v[0] != 1 {
@@ -159,7 +164,8 @@ type DueCard struct {
 
 // Due returns up to limit (0 = all) cards due on or before today, most
 // overdue first (then by card ID), reading the due index from the front.
-// Suspended cards are not in the index; retired ones are skipped.
+// Suspended and retired cards are not in the index, and each entry carries
+// the card's note order, so no card record is read.
 func (db *DB) Due(user string, today scheduler.Day, limit int) ([]DueCard, error) {
 	var out []DueCard
 	err := db.view(func(tx *bolt.Tx) error {
@@ -169,6 +175,12 @@ func (db *DB) Due(user string, today scheduler.Day, limit int) ([]DueCard, error
 		})
 	})
 	return out, err
+}
+
+// EachDue calls fn with each card Due would return for today without a
+// limit, in the same order, until fn returns false: Due without the slice.
+func (db *DB) EachDue(user string, today scheduler.Day, fn func(DueCard) bool) error {
+	return db.view(func(tx *bolt.Tx) error { return eachDue(tx, user, today, fn) })
 }
 
 // DueCount counts the cards Due would return for day without a limit.
@@ -189,24 +201,13 @@ func eachDue(tx *bolt.Tx, user string, today scheduler.Day, fn func(DueCard) boo
 	if due == nil {
 		return nil
 	}
-	cards := tx.Bucket(bCards)
 	end := dayKey(today)
 	c := due.Cursor()
-	for k, _ := c.First(); k != nil && bytes.Compare(k[:4], end[:]) <= 0; k, _ = c.Next() {
-		if len(k) != 12 {
+	for k, v := c.First(); k != nil && bytes.Compare(k[:min(4, len(k))], end[:]) <= 0; k, v = c.Next() {
+		if len(k) != 12 || len(v) != 8 {
 			return fmt.Errorf("due index: %w", errCorrupt)
 		}
-		v := cards.Get(k[4:])
-		if v == nil {
-			continue // not a known card: nothing to review
-		}
-		order, retired, err := cardBrief(v)
-		if err != nil {
-			return fmt.Errorf("card %x: %w", k[4:], err)
-		}
-		if retired {
-			continue
-		}
+		order := binary.BigEndian.Uint64(v)
 		if !fn(DueCard{ID: cardID(k[4:]), Due: keyDay(k[:4]), Seq: int(int32(uint32(order))), Order: order}) {
 			return nil
 		}
@@ -214,10 +215,16 @@ func eachDue(tx *bolt.Tx, user string, today scheduler.Day, fn func(DueCard) boo
 	return nil
 }
 
+// dueVal is a due-index value: the card's Card.Order, so listing due cards
+// needs no card record.
+func dueVal(order uint64) []byte { return binary.BigEndian.AppendUint64(make([]byte, 0, 8), order) }
+
 // NewCards returns up to limit (0 = all) active cards of a talk ("" = all
-// talks, in talk order) that the user has no state for, in note order. It
-// reads the note-order index from the user's per-talk "introduced up to"
-// marker, so cards already introduced are not scanned again.
+// talks, in talk order) that the user has no state for, in note order. For
+// one talk it reads the note-order index from the user's "introduced up to"
+// marker of the talk; across all talks from the user's global marker, after
+// the cards listed in early (first.go). Cards already introduced are not
+// scanned again.
 func (db *DB) NewCards(user, talkSlug string, limit int) ([]string, error) {
 	var out []string
 	err := db.view(func(tx *bolt.Tx) error {
@@ -225,27 +232,19 @@ func (db *DB) NewCards(user, talkSlug string, limit int) ([]string, error) {
 		if err != nil {
 			return err
 		}
-		var talks []*talkRec
-		if talkSlug != "" {
-			v := tx.Bucket(bTalks).Get([]byte(talkSlug))
-			if v == nil {
-				return fmt.Errorf("talk %q: %w", talkSlug, ErrNotFound)
-			}
-			t, err := decodeTalk(talkSlug, v)
-			if err != nil {
-				return err
-			}
-			talks = append(talks, t)
-		} else {
-			all, err := loadTalks(tx)
-			if err != nil {
-				return err
-			}
-			for _, t := range all {
-				talks = append(talks, t)
-			}
-			sort.Slice(talks, func(i, j int) bool { return talks[i].Seq < talks[j].Seq })
+		if talkSlug == "" {
+			return newCardsFrom(tx, ub, limit, &out)
 		}
+		var talks []*talkRec
+		v := tx.Bucket(bTalks).Get([]byte(talkSlug))
+		if v == nil {
+			return fmt.Errorf("talk %q: %w", talkSlug, ErrNotFound)
+		}
+		t, err := decodeTalk(talkSlug, v)
+		if err != nil {
+			return err
+		}
+		talks = append(talks, t)
 		states := sub(ub, bState)
 		for _, t := range talks {
 			if t.Cards == 0 {
@@ -398,6 +397,11 @@ func (db *DB) SetSuspended(user, card string, on bool) error {
 		if cv == nil {
 			return fmt.Errorf("card %s: %w", card, ErrNotFound)
 		}
+		c, err := decodeCard(k[:], cv)
+		if err != nil {
+			return err
+		}
+		talkSeq := uint32(c.Order >> 32)
 		sb, due := ub.Bucket(bState), ub.Bucket(bDue)
 		v := sb.Get(k[:])
 		var s scheduler.State
@@ -406,7 +410,7 @@ func (db *DB) SetSuspended(user, card string, on bool) error {
 				return nil
 			}
 			s = scheduler.State{Easiness: 2.5, Suspended: true}
-			return sb.Put(k[:], encodeState(s))
+			return sb.Put(k[:], encodeState(s, talkSeq))
 		}
 		if s, err = decodeState(v); err != nil {
 			return err
@@ -419,14 +423,13 @@ func (db *DB) SetSuspended(user, card string, on bool) error {
 			if err := due.Delete(dueKey(s.Due, k)); err != nil {
 				return err
 			}
-			return sb.Put(k[:], encodeState(s))
+			return sb.Put(k[:], encodeState(s, talkSeq))
 		}
 		if neverReviewed(s) {
-			c, err := decodeCard(k[:], cv)
-			if err != nil {
+			if err := sb.Delete(k[:]); err != nil {
 				return err
 			}
-			if err := sb.Delete(k[:]); err != nil {
+			if err := markEarly(ub, orderKey(&c, k)); err != nil {
 				return err
 			}
 			intro := ub.Bucket(bIntro)
@@ -435,10 +438,12 @@ func (db *DB) SetSuspended(user, card string, on bool) error {
 			}
 			return putU64(intro, kEpoch, getU64(intro, kEpoch)+1)
 		}
-		if err := due.Put(dueKey(s.Due, k), nil); err != nil {
-			return err
+		if !c.Retired {
+			if err := due.Put(dueKey(s.Due, k), dueVal(c.Order)); err != nil {
+				return err
+			}
 		}
-		return sb.Put(k[:], encodeState(s))
+		return sb.Put(k[:], encodeState(s, talkSeq))
 	})
 }
 

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/talkcards/talkcards/deck"
 	"github.com/talkcards/talkcards/scheduler"
 )
@@ -232,6 +234,15 @@ func TestNewCardsNoteOrder(t *testing.T) {
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: %v, want %v", name, got, want)
 		}
+		if slug == "go-at-scale" && limit == 0 { // the all-talks path reads the global marker
+			all, err := db.NewCards("ann", "", 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if wantAll := append(append([]string{}, want...), rust...); !reflect.DeepEqual(all, wantAll) {
+				t.Errorf("%s, all talks: %v, want %v", name, all, wantAll)
+			}
+		}
 	}
 	check("fresh", "go-at-scale", 0, ids...)
 	check("limit across talks", "", 8, append(append([]string{}, ids...), rust...)...)
@@ -356,9 +367,35 @@ func TestStateEncoding(t *testing.T) {
 		{},
 		{Repetitions: 7, Easiness: 2.3600000000000003, Interval: 120, Due: -4, Lapses: 3, Suspended: true, LastReview: 20000},
 	} {
-		got, err := decodeState(encodeState(s))
+		got, err := decodeState(encodeState(s, 7))
 		if err != nil || got != s {
 			t.Errorf("%+v → %+v %v", s, got, err)
 		}
+	}
+}
+
+// TestRecordLogFillsPages guards the review log's size on disk: answers
+// appended one transaction at a time fill the log's pages (FillPercent 1)
+// instead of leaving them half full, so a log grown by real sessions costs
+// no more than 64 bytes an answer, as a bulk-loaded one does.
+func TestRecordLogFillsPages(t *testing.T) {
+	db, _ := openTest(t)
+	ids := deckOf(t, db, 5)
+	const n = 600
+	for i := range n {
+		record(t, db, "ann", ids[i%len(ids)], 3, scheduler.Day(i/50+1), nil)
+	}
+	var st bolt.BucketStats
+	if err := db.bolt.View(func(tx *bolt.Tx) error {
+		st = tx.Bucket(bUsers).Bucket([]byte("ann")).Bucket(bLog).Stats()
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if st.KeyN != n {
+		t.Fatalf("log has %d entries, want %d", st.KeyN, n)
+	}
+	if per := float64(st.LeafAlloc) / n; per > 64 {
+		t.Errorf("log: %.1f bytes per answer, want ≤ 64", per)
 	}
 }

@@ -203,9 +203,10 @@ func mb(n int64) string {
 }
 
 // commitLatency commits n answers the way a review session does (open,
-// read the state, Record with fsync, close), undoing them in groups so the
-// collection is left as it was, and as many bare one-key bbolt commits to a
-// small file on the same disk. The rows' MAX column holds the p99.
+// RecordWith: state read and answer in one fsynced transaction, close),
+// undoing them in groups so the collection is left as it was, and as many
+// bare one-key bbolt commits to a small file on the same disk. The rows' MAX
+// column holds the p99.
 func commitLatency(dbPath, user string, c *collection, n int) (timed, timed, error) {
 	db, err := storage.Open(dbPath, storage.Options{})
 	if err != nil {
@@ -232,12 +233,10 @@ func commitLatency(dbPath, user string, c *collection, n int) (timed, timed, err
 			if err != nil {
 				return timed{}, timed{}, err
 			}
-			prev, had, err := db.State(user, d.ID)
-			if err == nil {
+			err = db.RecordWith(user, d.ID, today, func(prev scheduler.State, had bool) (storage.Review, *scheduler.State) {
 				st := scheduler.Apply(prev, !had, scheduler.GradeGood, today)
-				r := storage.Review{Time: c.Now, Card: d.ID, Grade: scheduler.GradeGood, Kind: storage.KindReview, Took: 4 * time.Second, Interval: st.Interval, Easiness: st.Easiness}
-				err = db.Record(user, r, today, &st)
-			}
+				return storage.Review{Time: c.Now, Card: d.ID, Grade: scheduler.GradeGood, Kind: storage.KindReview, Took: 4 * time.Second, Interval: st.Interval, Easiness: st.Easiness}, &st
+			})
 			db.Close()
 			if err != nil {
 				return timed{}, timed{}, err

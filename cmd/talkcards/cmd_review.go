@@ -85,7 +85,9 @@ func (a *app) runReview(ctx context.Context, opts *reviewOptions) error {
 		defer db.Close()
 		return fn(db)
 	}
-	db, err := a.openWithCards(false)
+	// Planning only reads (the backup too): a shared lock, so a stats or
+	// listing in another terminal is not held up.
+	db, err := a.openWithCards(true)
 	if err != nil {
 		return err
 	}
@@ -150,16 +152,15 @@ func (a *app) plan(db *storage.DB, s *session, opts *reviewOptions) ([]string, e
 	}
 	// The due index gives each card's note order (talk Seq << 32 | card
 	// Seq), so the plan needs no card record: cards load as they show.
-	due, err := db.Due(s.user, s.today, 0)
+	var cands []scheduler.Candidate
+	err = db.EachDue(s.user, s.today, func(d storage.DueCard) bool {
+		if slug == "" || int(d.Order>>32) == talkSeq {
+			cands = append(cands, scheduler.Candidate{ID: d.ID, Due: d.Due, Seq: d.Seq})
+		}
+		return true
+	})
 	if err != nil {
 		return nil, err
-	}
-	cands := make([]scheduler.Candidate, 0, len(due))
-	for _, d := range due {
-		if slug != "" && int(d.Order>>32) != talkSeq {
-			continue
-		}
-		cands = append(cands, scheduler.Candidate{ID: d.ID, Due: d.Due, Seq: d.Seq})
 	}
 	var newIDs []string
 	if newLeft := max(0, newPerDay-agg.New); newLeft > 0 {
@@ -172,7 +173,9 @@ func (a *app) plan(db *storage.DB, s *session, opts *reviewOptions) ([]string, e
 	}
 	ids := scheduler.Plan(cands, newIDs, s.today, scheduler.PlanOptions{Limit: limit, NewPerDay: newPerDay, NewSeenToday: agg.New})
 	s.planned = ids
-	return ids, s.loadCards(db, 0)
+	// Only the first card is needed before the first screen; the next ones
+	// load cardBatch at a time as they show (each card a random page read).
+	return ids, s.loadCards(db, 0, 1)
 }
 
 // syncNotes re-imports remembered notes files that changed or vanished since

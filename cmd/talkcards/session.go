@@ -103,15 +103,15 @@ func (s *session) card(id string) (storage.Card, error) {
 		i = len(s.planned) - 1
 		s.pos[id] = i
 	}
-	err := s.withDB(true, func(db *storage.DB) error { return s.loadCards(db, i) })
+	err := s.withDB(true, func(db *storage.DB) error { return s.loadCards(db, i, cardBatch) })
 	return s.cards[id], err
 }
 
-// loadCards reads the planned cards from index from on, cardBatch of them.
-func (s *session) loadCards(db *storage.DB, from int) error {
+// loadCards reads the planned cards from index from on, n of them.
+func (s *session) loadCards(db *storage.DB, from, n int) error {
 	var ids []string
 	for _, id := range s.planned[min(from, len(s.planned)):] {
-		if len(ids) == cardBatch {
+		if len(ids) == n {
 			break
 		}
 		if _, ok := s.cards[id]; !ok {
@@ -185,20 +185,17 @@ func (s *session) record(c shownCard, g scheduler.Grade, took time.Duration) err
 	id := c.card.ID
 	r := storage.Review{Time: s.a.now(), Card: id, Grade: g, Kind: storage.KindReview, Took: took}
 	err := s.withDB(false, func(db *storage.DB) error {
-		prev, had, err := db.State(s.user, id)
-		if err != nil {
-			return err
-		}
-		var next *scheduler.State
-		if c.repeat {
-			r.Kind = storage.KindRepeat
-			r.Interval, r.Easiness = prev.Interval, prev.Easiness
-		} else {
+		return db.RecordWith(s.user, id, s.today, func(prev scheduler.State, had bool) (storage.Review, *scheduler.State) {
+			r := r
+			if c.repeat {
+				r.Kind = storage.KindRepeat
+				r.Interval, r.Easiness = prev.Interval, prev.Easiness
+				return r, nil
+			}
 			st := scheduler.Apply(prev, !had, g, s.today)
-			next = &st
 			r.Interval, r.Easiness = st.Interval, st.Easiness
-		}
-		return db.Record(s.user, r, s.today, next)
+			return r, &st
+		})
 	})
 	if err != nil {
 		return fmt.Errorf("save answer: %w", err)
