@@ -95,7 +95,7 @@ func (a *app) printCheck(db *storage.DB, found, left []storage.Problem, repair b
 	if len(found) == 0 {
 		talks, cards, _ := db.Count()
 		users, _ := db.Users()
-		fmt.Fprintf(a.stdout, "ok: %s: no problems (%d talks, %d active cards, %d users)\n", sanitize(db.Path()), talks, cards, len(users))
+		fmt.Fprintf(a.stdout, "ok: %s: no problems (%s, %s, %s)\n", sanitize(db.Path()), plural(talks, "talk", "talks"), plural(cards, "active card", "active cards"), plural(len(users), "user", "users"))
 		return
 	}
 	for _, p := range found {

@@ -167,10 +167,14 @@ func (sp *statsPrinter) labelled(label, format string, args ...any) {
 
 func (sp *statsPrinter) summary(st *storage.Stats) {
 	sp.b.WriteString("\n")
-	sp.labelled("Remembering", "%s of %s recalled (graded 3+), all time",
-		sp.paintPct(st.Reviews, pct(st.Reviews)), plural(st.Reviews.Answers, "scheduled review", "scheduled reviews"))
-	r30 := st.Retention[1]
-	sp.labelled("", "last 30 days: young cards %s, mature cards %s", ratioWords(r30.Young), ratioWords(r30.Mature))
+	if st.Reviews.Answers == 0 {
+		sp.labelled("Remembering", "no scheduled reviews yet: 'talkcards review' starts them")
+	} else {
+		sp.labelled("Remembering", "%s of %s recalled (graded 3+), all time",
+			sp.paintPct(st.Reviews, pct(st.Reviews)), plural(st.Reviews.Answers, "scheduled review", "scheduled reviews"))
+		r30 := st.Retention[1]
+		sp.labelled("", "last 30 days: young cards %s, mature cards %s", ratioWords(r30.Young), ratioWords(r30.Mature))
+	}
 	coming := fmt.Sprintf("%d due today", st.DueToday)
 	if st.Overdue > 0 {
 		coming += fmt.Sprintf(" (%d overdue)", st.Overdue)
