@@ -127,6 +127,35 @@ type importer struct {
 	// touched are the order keys of the cards this import made active or
 	// moved: new to a user without a state, even before their marker.
 	touched [][]byte
+	// pending holds the new keys add writes, per bucket, until flush: bbolt
+	// splits nodes only at commit, so inserting many keys in random order
+	// into one transaction is quadratic (each insert moves the rest of a
+	// huge node); written sorted, each insert appends.
+	pending map[*bolt.Bucket][]kv
+}
+
+type kv struct{ k, v []byte }
+
+func (im *importer) put(b *bolt.Bucket, k, v []byte) {
+	if im.pending == nil {
+		im.pending = map[*bolt.Bucket][]kv{}
+	}
+	im.pending[b] = append(im.pending[b], kv{k, v})
+}
+
+// flush writes the pending keys of each bucket in key order.
+func (im *importer) flush() error {
+	for _, b := range []*bolt.Bucket{im.cards, im.order, im.byFile} {
+		list := im.pending[b]
+		slices.SortFunc(list, func(x, y kv) int { return bytes.Compare(x.k, y.k) })
+		for _, e := range list {
+			if err := b.Put(e.k, e.v); err != nil {
+				return err
+			}
+		}
+		delete(im.pending, b)
+	}
+	return nil
 }
 
 // touch notes that the card at order key k became active or moved.
@@ -327,6 +356,9 @@ func (im *importer) run(files []SourceFile) error {
 			return err
 		}
 	}
+	if err := im.flush(); err != nil {
+		return err
+	}
 	for _, s := range gone {
 		to, carried := successor[s]
 		if err := im.retire(s, to, carried); err != nil {
@@ -454,14 +486,11 @@ func (im *importer) add(p *produced, from *stored) error {
 		}
 		r.Carried = append(r.Carried, Carry{From: from.card.ID, To: c.ID, Users: users})
 	}
-	if err := im.order.Put(orderKey(&c, p.key), orderActive); err != nil {
-		return err
-	}
+	im.put(im.order, orderKey(&c, p.key), orderActive)
 	im.touch(orderKey(&c, p.key))
-	if err := im.byFile.Put(byFileKey(c.File, p.key), nil); err != nil {
-		return err
-	}
-	return im.putCard(p.key, &c)
+	im.put(im.byFile, byFileKey(c.File, p.key), nil)
+	im.put(im.cards, p.key[:], encodeCard(&c))
+	return nil
 }
 
 func (im *importer) retire(s *stored, to [8]byte, carried bool) error {
