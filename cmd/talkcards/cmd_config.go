@@ -75,7 +75,7 @@ func (a *app) runConfig(args []string) error {
 	}
 	readOnly := len(args) < 2
 	db, err := a.openDB(readOnly)
-	settings := storage.Settings{NewPerDay: 20, DayStartHour: 4}
+	settings := storage.DefaultSettings
 	switch {
 	case readOnly && errors.Is(err, storage.ErrNoDatabase):
 	case err != nil:

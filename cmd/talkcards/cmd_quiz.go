@@ -110,7 +110,7 @@ func (a *app) runQuiz(ctx context.Context, opts *quizOptions) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
 	defer stop()
 
-	data, err := a.loadQuizData(user)
+	data, err := a.loadQuizData()
 	if err != nil {
 		return err
 	}
@@ -243,17 +243,13 @@ func distinctAnswers(cards []storage.Card) int {
 	return len(seen)
 }
 
-func (a *app) loadQuizData(user string) (*quizData, error) {
+func (a *app) loadQuizData() (*quizData, error) {
 	db, err := a.openWithCards(true)
 	if err != nil {
 		return nil, err
 	}
 	defer db.Close()
-	settings, err := db.Settings(user)
-	if err != nil {
-		return nil, err
-	}
-	states, err := db.States(user)
+	view, err := a.userView(db)
 	if err != nil {
 		return nil, err
 	}
@@ -266,13 +262,13 @@ func (a *app) loadQuizData(user string) (*quizData, error) {
 		return nil, err
 	}
 	d := &quizData{cards: map[string][]storage.Card{}, counts: map[string]int{},
-		today: scheduler.DayOf(a.now(), settings.DayStartHour)}
+		today: view.today}
 	for _, c := range all {
 		if c.Retired {
 			continue
 		}
 		d.pool = append(d.pool, c.Card)
-		if s, ok := states[c.ID]; ok && s.Suspended {
+		if s, ok := view.states[c.ID]; ok && s.Suspended {
 			continue
 		}
 		d.cards[c.TalkSlug] = append(d.cards[c.TalkSlug], c)

@@ -192,21 +192,21 @@ func (z *quiz) record(q quizQuestion, v quizVerdict, took time.Duration) error {
 	r := storage.Review{Time: z.a.now(), Card: id, Grade: v.grade, Kind: storage.KindQuiz, Took: took}
 	rescheduled := false
 	err := z.withDB(func(db *storage.DB) error {
-		prev, had, err := db.State(z.user, id)
-		if err != nil {
-			return err
-		}
-		var next *scheduler.State
-		if z.reschedule && (!had || !prev.Suspended && prev.Due <= z.today) {
-			st := scheduler.Apply(prev, !had, v.grade, z.today)
-			next = &st
-			r.Kind = storage.KindReview
-			r.Interval, r.Easiness = st.Interval, st.Easiness
-			rescheduled = true
-		} else if had {
-			r.Interval, r.Easiness = prev.Interval, prev.Easiness
-		}
-		return db.Record(z.user, r, z.today, next)
+		return db.RecordWith(z.user, id, z.today, func(prev scheduler.State, had bool) (storage.Review, *scheduler.State) {
+			r := r
+			rescheduled = false
+			if z.reschedule && (!had || !prev.Suspended && prev.Due <= z.today) {
+				st := scheduler.Apply(prev, !had, v.grade, z.today)
+				r.Kind = storage.KindReview
+				r.Interval, r.Easiness = st.Interval, st.Easiness
+				rescheduled = true
+				return r, &st
+			}
+			if had {
+				r.Interval, r.Easiness = prev.Interval, prev.Easiness
+			}
+			return r, nil
+		})
 	})
 	if err != nil {
 		return fmt.Errorf("save answer: %w", err)
