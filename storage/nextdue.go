@@ -13,15 +13,7 @@ import (
 // (which holds active cards only) and reads keys only. n is 0 when nothing
 // is scheduled.
 func (db *DB) NextDue(user string, from scheduler.Day) (day scheduler.Day, n int, err error) {
-	err = db.view(func(tx *bolt.Tx) error {
-		ub, err := userBucket(tx, user)
-		if err != nil {
-			return err
-		}
-		due := sub(ub, bDue)
-		if due == nil {
-			return nil
-		}
+	err = db.viewUserSub(user, bDue, func(due *bolt.Bucket) error {
 		start := dayKey(from)
 		c := due.Cursor()
 		var first []byte

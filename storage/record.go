@@ -639,15 +639,7 @@ func (db *DB) Undo(user string) (Review, bool, error) {
 // Log calls fn for each entry of the user's review log, oldest first, with
 // its sequence number; an error from fn stops it and is returned.
 func (db *DB) Log(user string, fn func(seq uint64, r Review) error) error {
-	return db.view(func(tx *bolt.Tx) error {
-		ub, err := userBucket(tx, user)
-		if err != nil {
-			return err
-		}
-		lb := sub(ub, bLog)
-		if lb == nil {
-			return nil
-		}
+	return db.viewUserSub(user, bLog, func(lb *bolt.Bucket) error {
 		return lb.ForEach(func(k, v []byte) error {
 			if len(k) != 8 {
 				return fmt.Errorf("review log key: %w", errCorrupt)
@@ -664,19 +656,14 @@ func (db *DB) Log(user string, fn func(seq uint64, r Review) error) error {
 // Day returns the user's aggregate of one day (zero counts if none).
 func (db *DB) Day(user string, day scheduler.Day) (DayAgg, error) {
 	a := DayAgg{Day: day}
-	err := db.view(func(tx *bolt.Tx) error {
-		ub, err := userBucket(tx, user)
-		if err != nil {
-			return err
-		}
-		days := sub(ub, bDays)
-		if days == nil {
+	err := db.viewUserSub(user, bDays, func(days *bolt.Bucket) error {
+		dk := dayKey(day)
+		v := days.Get(dk[:])
+		if v == nil {
 			return nil
 		}
-		dk := dayKey(day)
-		if v := days.Get(dk[:]); v != nil {
-			a, err = decodeDayAgg(day, v)
-		}
+		var err error
+		a, err = decodeDayAgg(day, v)
 		return err
 	})
 	return a, err
@@ -686,15 +673,7 @@ func (db *DB) Day(user string, day scheduler.Day) (DayAgg, error) {
 // have any activity, in day order: O(days in range).
 func (db *DB) Days(user string, from, to scheduler.Day) ([]DayAgg, error) {
 	var out []DayAgg
-	err := db.view(func(tx *bolt.Tx) error {
-		ub, err := userBucket(tx, user)
-		if err != nil {
-			return err
-		}
-		days := sub(ub, bDays)
-		if days == nil {
-			return nil
-		}
+	err := db.viewUserSub(user, bDays, func(days *bolt.Bucket) error {
 		fk, tk := dayKey(from), dayKey(to)
 		c := days.Cursor()
 		for k, v := c.Seek(fk[:]); k != nil && bytes.Compare(k, tk[:]) <= 0; k, v = c.Next() {

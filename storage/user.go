@@ -94,6 +94,21 @@ func userBucketRW(tx *bolt.Tx, user string) (*bolt.Bucket, error) {
 	return ub, nil
 }
 
+// viewUserSub runs fn in a read transaction on the user's sub-bucket name;
+// a user or sub-bucket that does not exist yet (no data) leaves fn uncalled.
+func (db *DB) viewUserSub(user string, name []byte, fn func(b *bolt.Bucket) error) error {
+	return db.view(func(tx *bolt.Tx) error {
+		ub, err := userBucket(tx, user)
+		if err != nil {
+			return err
+		}
+		if b := sub(ub, name); b != nil {
+			return fn(b)
+		}
+		return nil
+	})
+}
+
 // sub returns a sub-bucket of a possibly nil user bucket.
 func sub(ub *bolt.Bucket, name []byte) *bolt.Bucket {
 	if ub == nil {
@@ -105,15 +120,7 @@ func sub(ub *bolt.Bucket, name []byte) *bolt.Bucket {
 // States returns all of a user's card states by card ID.
 func (db *DB) States(user string) (map[string]scheduler.State, error) {
 	out := map[string]scheduler.State{}
-	err := db.view(func(tx *bolt.Tx) error {
-		ub, err := userBucket(tx, user)
-		if err != nil {
-			return err
-		}
-		sb := sub(ub, bState)
-		if sb == nil {
-			return nil
-		}
+	err := db.viewUserSub(user, bState, func(sb *bolt.Bucket) error {
 		return sb.ForEach(func(k, v []byte) error {
 			s, err := decodeState(v)
 			if err != nil {
@@ -134,15 +141,7 @@ func (db *DB) State(user, card string) (scheduler.State, bool, error) {
 	if err != nil {
 		return s, false, err
 	}
-	err = db.view(func(tx *bolt.Tx) error {
-		ub, err := userBucket(tx, user)
-		if err != nil {
-			return err
-		}
-		sb := sub(ub, bState)
-		if sb == nil {
-			return nil
-		}
+	err = db.viewUserSub(user, bState, func(sb *bolt.Bucket) error {
 		v := sb.Get(k[:])
 		if v == nil {
 			return nil
@@ -336,15 +335,7 @@ var DefaultSettings = Settings{NewPerDay: 20, DayStartHour: 4}
 // Settings returns the user's settings, defaults for what was never set.
 func (db *DB) Settings(user string) (Settings, error) {
 	s := DefaultSettings
-	err := db.view(func(tx *bolt.Tx) error {
-		ub, err := userBucket(tx, user)
-		if err != nil {
-			return err
-		}
-		sb := sub(ub, bSettings)
-		if sb == nil {
-			return nil
-		}
+	err := db.viewUserSub(user, bSettings, func(sb *bolt.Bucket) error {
 		get := func(k []byte, dst *int) {
 			if v := sb.Get(k); len(v) == 4 {
 				*dst = int(int32(binary.BigEndian.Uint32(v)))
