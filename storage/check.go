@@ -69,6 +69,20 @@ func verifyTx(tx *bolt.Tx) []Problem {
 	if len(out) > 0 {
 		return out
 	}
+	if pb := tx.Bucket(bPending); pb != nil {
+		n := 0
+		_ = pb.ForEach(func(_, v []byte) error {
+			n++
+			p, err := decodePending(v)
+			if err == nil {
+				err = checkAnswer(tx, p.r)
+			}
+			if err != nil {
+				add(p.user, true, "pending answer %d: %v (repair drops it)", n, err)
+			}
+			return nil
+		})
+	}
 	cards := tx.Bucket(bCards)
 	active := 0
 	_ = cards.ForEach(func(k, v []byte) error {
@@ -321,6 +335,7 @@ func dayList(days []scheduler.Day) string {
 type RepairReport struct {
 	DueEntries int // due-index entries written (users' indexes rebuilt from their states)
 	Counters   int // counters corrected
+	Dropped    int // pending answers that could not be applied (damaged, or their card gone)
 }
 
 // Repair rebuilds the derived data from the primary data, in one
@@ -336,8 +351,21 @@ func (db *DB) Repair() (RepairReport, error) {
 	if err := db.Check(); err != nil {
 		return rep, err
 	}
-	err := db.update(func(tx *bolt.Tx) error {
-		rep = RepairReport{}
+	// Apply the pending answers that can be, dropping the others, before
+	// update would insist on applying all of them.
+	err := db.wrap(db.guard(func() error {
+		return db.bolt.Update(func(tx *bolt.Tx) error {
+			var err error
+			rep.Dropped, err = foldPending(tx, true)
+			return err
+		})
+	}))
+	if err != nil {
+		return rep, err
+	}
+	dropped := rep.Dropped
+	err = db.update(func(tx *bolt.Tx) error {
+		rep = RepairReport{Dropped: dropped}
 		active := uint64(0)
 		if err := tx.Bucket(bCards).ForEach(func(k, v []byte) error {
 			c, err := decodeCard(k, v)

@@ -127,6 +127,36 @@
 // card's first review is young. Repeats and quiz answers are counted by
 // grade but are never young or mature.
 
+// # Pending answers
+//
+// A review session opens the file once per answer (never holding it while
+// a person thinks). Recording an answer in place writes ~25 pages (the
+// log, state, due index, day, talk-day and summary aggregates and undo
+// trees, each from leaf to root, and their parents), so on a handle opened
+// with KeepPending, RecordWith commits the answer to the root bucket
+// pending alone, in its own fsynced transaction, after checking it as
+// Record would:
+//
+//	pending                        key: bucket sequence, big-endian uint64
+//	  value: version 1 | user name length (1) | user name | day int32 |
+//	         the review as the log encodes it (32; the fields Record derives
+//	         from the database zero) | 0, or 1 and the next state (34, talk
+//	         seq 0)
+//
+// RecordWith on such a handle reads a card's state from the newest pending
+// answer of that user and card that wrote one, else from state. Pending
+// answers are applied in key order, exactly as Record would have applied
+// them then (recordTx), and deleted, by the first write transaction of any
+// handle (every update folds first, so an undo or a suspend in the session
+// sees them) and by every Open without KeepPending (a read-only Open
+// reopens the file for writing to do it; a file it cannot write is read
+// without them, DB.Unapplied says how many). Nothing but RecordWith and
+// card reads runs on a KeepPending handle, and nothing changes cards or
+// states between an answer and its application, since any other write
+// applies it first. Past 1,024 pending answers RecordWith applies them and
+// records in place. Verify reports a pending answer that does not decode
+// or names a missing card; Repair drops it and applies the others.
+//
 // # Import
 //
 // Import runs in one transaction (a dry run rolls it back). For the files

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"syscall"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -30,14 +31,28 @@ type Options struct {
 	// Timeout bounds the wait for the file lock (default 1s); past it Open
 	// fails with ErrBusy.
 	Timeout time.Duration
+	// KeepPending is for the quick opens of a review session, one per
+	// answer: RecordWith then commits the answer to the pending bucket
+	// alone (pending.go), and Open does not apply the pending answers
+	// first. Only RecordWith and card reads belong on such a handle; any
+	// write applies the pending answers first. Without it, Open applies
+	// them (a read-only Open briefly reopens the file for writing), so
+	// every reader sees every answer.
+	KeepPending bool
+	// noFold: an Open inside Open, after applying the pending answers.
+	noFold bool
 }
 
 // DB is an open talkcards database. Open it, do the work, close it: never
 // hold it while waiting for a person.
 type DB struct {
-	bolt     *bolt.DB
-	path     string
-	readOnly bool
+	bolt        *bolt.DB
+	path        string
+	readOnly    bool
+	keepPending bool
+	// Unapplied counts pending answers a read-only Open could not apply
+	// because the file is not writable: readers do not see them.
+	Unapplied int
 }
 
 // Path is the file the database was opened from.
@@ -72,7 +87,7 @@ func Open(path string, opt Options) (*DB, error) {
 	if err := validateFile(path); err != nil {
 		return nil, err
 	}
-	db := &DB{path: path, readOnly: opt.ReadOnly}
+	db := &DB{path: path, readOnly: opt.ReadOnly, keepPending: opt.KeepPending}
 	var file *os.File // to release the lock if bbolt panics half-way through Open
 	err := db.guard(func() error {
 		b, err := bolt.Open(path, 0o600, &bolt.Options{
@@ -116,6 +131,60 @@ func Open(path string, opt Options) (*DB, error) {
 		_ = db.bolt.Close()
 		return nil, err
 	}
+	if opt.KeepPending || opt.noFold {
+		return db, nil
+	}
+	return db.applyPending(opt)
+}
+
+// applyPending applies the pending answers left by a review session
+// (pending.go) before anyone reads: in place on a writable handle; a
+// read-only one is closed, the file opened for writing to apply them, then
+// reopened read-only. A file that cannot be opened for writing is read
+// without them (Unapplied says how many).
+func (db *DB) applyPending(opt Options) (*DB, error) {
+	var n int
+	if err := db.view(func(tx *bolt.Tx) error { n = pendingCount(tx); return nil }); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	if n == 0 {
+		return db, nil
+	}
+	if !db.readOnly {
+		if err := db.update(func(*bolt.Tx) error { return nil }); err != nil { // update folds first
+			_ = db.Close()
+			return nil, err
+		}
+		return db, nil
+	}
+	if err := db.Close(); err != nil {
+		return nil, err
+	}
+	rw := opt
+	rw.ReadOnly, rw.noFold = false, true
+	w, err := Open(db.path, rw)
+	if err == nil {
+		err = w.update(func(*bolt.Tx) error { return nil })
+		if cerr := w.Close(); err == nil {
+			err = cerr
+		}
+	}
+	unapplied := 0
+	switch {
+	case err == nil:
+	case errors.Is(err, fs.ErrPermission), errors.Is(err, syscall.EROFS):
+		unapplied = n
+	default:
+		return nil, err
+	}
+	ro := opt
+	ro.noFold = true
+	db, err = Open(db.path, ro)
+	if err != nil {
+		return nil, err
+	}
+	db.Unapplied = unapplied
 	return db, nil
 }
 
@@ -147,7 +216,14 @@ func (db *DB) update(fn func(*bolt.Tx) error) error {
 	if db.readOnly {
 		return fmt.Errorf("%s: database opened read-only", db.path)
 	}
-	return db.wrap(db.guard(func() error { return db.bolt.Update(fn) }))
+	return db.wrap(db.guard(func() error {
+		return db.bolt.Update(func(tx *bolt.Tx) error {
+			if _, err := foldPending(tx, false); err != nil {
+				return err
+			}
+			return fn(tx)
+		})
+	}))
 }
 
 func (db *DB) wrap(err error) error {

@@ -127,3 +127,51 @@ func BenchmarkRecord(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAnswer is one answer as a review session commits it: open the
+// file, RecordWith, close — in place (Options{}) and through the pending
+// bucket (KeepPending). The pending answers are applied every 40 answers,
+// off the clock, and undone so the collection stays the same.
+func BenchmarkAnswer(b *testing.B) {
+	for _, keep := range []bool{false, true} {
+		b.Run(fmt.Sprintf("keepPending=%v", keep), func(b *testing.B) {
+			db, today := benchCollection(b, 10_000)
+			due, err := db.Due("ann", today, 40)
+			if err != nil || len(due) == 0 {
+				b.Fatal(err)
+			}
+			path := db.Path()
+			db.Close()
+			i := 0
+			for b.Loop() {
+				id := due[i%len(due)].ID
+				h, err := Open(path, Options{KeepPending: keep})
+				if err != nil {
+					b.Fatal(err)
+				}
+				err = h.RecordWith("ann", id, today, func(prev scheduler.State, had bool) (Review, *scheduler.State) {
+					s := scheduler.Apply(prev, !had, 4, today)
+					return Review{Time: today.Time(nil), Card: id, Grade: 4, Took: time.Second, Interval: s.Interval, Easiness: s.Easiness}, &s
+				})
+				h.Close()
+				if err != nil {
+					b.Fatal(err)
+				}
+				if i++; i%len(due) == 0 {
+					b.StopTimer()
+					h, err := Open(path, Options{})
+					if err != nil {
+						b.Fatal(err)
+					}
+					for range len(due) {
+						if _, _, err := h.Undo("ann"); err != nil {
+							b.Fatal(err)
+						}
+					}
+					h.Close()
+					b.StartTimer()
+				}
+			}
+		})
+	}
+}

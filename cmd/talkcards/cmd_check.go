@@ -41,7 +41,10 @@ Exit codes: 0 no problem, 1 problems found (or left after --repair),
 }
 
 func (a *app) runCheck(opts *checkOptions) error {
-	db, err := a.openDB(!opts.repair)
+	// KeepPending: check reads the file as it is, answers a review session
+	// has not applied yet included (Verify checks them; only --repair
+	// writes, and applies them).
+	db, err := a.openDBWith(storage.Options{ReadOnly: !opts.repair, KeepPending: true})
 	if errors.Is(err, storage.ErrNoDatabase) {
 		return withHint(err, "nothing to check yet: 'talkcards import PATH' or 'talkcards review' creates the database")
 	}
@@ -105,6 +108,9 @@ func (a *app) printCheck(db *storage.DB, found, left []storage.Problem, repair b
 		return
 	}
 	fmt.Fprintf(a.stdout, "backed up to %s\n", sanitize(backup))
+	if rep.Dropped > 0 {
+		fmt.Fprintf(a.stdout, "repaired: %d damaged pending answer(s) dropped\n", rep.Dropped)
+	}
 	fmt.Fprintf(a.stdout, "repaired: due indexes rebuilt (%d entries), %d counters corrected; %d problem(s) left\n", rep.DueEntries, rep.Counters, len(left))
 	for _, p := range left {
 		fmt.Fprintf(a.stdout, "left: %s\n", sanitize(p.String()))

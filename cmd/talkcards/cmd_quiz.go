@@ -168,7 +168,9 @@ func (a *app) runQuiz(ctx context.Context, opts *quizOptions) error {
 	z := &quiz{a: a, user: user, today: data.today, ui: ui, reschedule: opts.reschedule,
 		result: quizResult{talk: talk, mode: mode, seed: seed, questions: len(cards)}}
 	z.withDB = func(fn func(*storage.DB) error) error {
-		db, err := a.openDB(false)
+		// One quick open per answer: the answer is committed to the
+		// pending bucket, applied by the next ordinary open.
+		db, err := a.openDBWith(storage.Options{KeepPending: true})
 		if err != nil {
 			return err
 		}

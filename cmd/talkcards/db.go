@@ -10,12 +10,17 @@ import (
 // openDB opens the database for one command's work. Read-only opens take a
 // shared lock, so listings work while another talkcards writes.
 func (a *app) openDB(readOnly bool) (*storage.DB, error) {
+	return a.openDBWith(storage.Options{ReadOnly: readOnly})
+}
+
+// openDBWith is openDB with all of storage's options.
+func (a *app) openDBWith(opt storage.Options) (*storage.DB, error) {
 	path, err := a.dbPath()
 	if err != nil {
 		return nil, err
 	}
 	// storage's errors already name the path.
-	return storage.Open(path, storage.Options{ReadOnly: readOnly})
+	return storage.Open(path, opt)
 }
 
 // openWithCards opens the database for a command that needs cards. On a

@@ -1,0 +1,187 @@
+package storage
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/talkcards/talkcards/scheduler"
+)
+
+// bPending is the root bucket of answers committed but not yet applied to
+// their user's buckets (doc.go "Pending answers"). A review session opens
+// the database with Options.KeepPending for each answer, and RecordWith then
+// writes the answer here alone: one small leaf instead of the ~25 pages an
+// answer touches across the log, state, due index, aggregates and undo
+// trees. The answer is as durable as before (its own fsynced transaction);
+// it is applied, in order, by the first write transaction of any handle
+// (every update folds first) and by every Open without KeepPending, so no
+// reader ever sees the data without it.
+var bPending = []byte("pending")
+
+// maxPending bounds the pending answers: past it RecordWith folds them into
+// the same transaction before recording directly, so the backwards scan for
+// a card's latest state stays short.
+const maxPending = 1024
+
+const pendingVersion = 1
+
+// encodePending is one pending answer: version, user, the answer's day, the
+// review as the log encodes it (database-derived fields zero) and the next
+// state, if any (talk seq 0: the fold writes the card's).
+func encodePending(user string, day scheduler.Day, k [8]byte, r Review, next *scheduler.State) []byte {
+	r.Day, r.PrevInterval, r.Scheduled, r.Introduced = 0, 0, false, false
+	b := make([]byte, 0, 2+len(user)+4+ReviewSize+1+stateSize)
+	b = append(b, pendingVersion, byte(len(user)))
+	b = append(b, user...)
+	b = binary.BigEndian.AppendUint32(b, uint32(day))
+	b = append(b, encodeReview(k, r)...)
+	if next == nil {
+		return append(b, 0)
+	}
+	b = append(b, 1)
+	return append(b, encodeState(*next, 0)...)
+}
+
+type pendingAnswer struct {
+	user string
+	day  scheduler.Day
+	key  [8]byte
+	r    Review
+	next *scheduler.State
+}
+
+func decodePending(v []byte) (pendingAnswer, error) {
+	var p pendingAnswer
+	bad := fmt.Errorf("pending answer: %w", errCorrupt)
+	if len(v) < 2 || v[0] != pendingVersion {
+		return p, bad
+	}
+	n := int(v[1])
+	rest := v[2:]
+	if len(rest) < n+4+ReviewSize+1 {
+		return p, bad
+	}
+	p.user = string(rest[:n])
+	if ValidUser(p.user) != nil {
+		return p, bad
+	}
+	rest = rest[n:]
+	p.day = scheduler.Day(int32(binary.BigEndian.Uint32(rest)))
+	rest = rest[4:]
+	r, err := decodeReview(rest[:ReviewSize])
+	if err != nil {
+		return p, err
+	}
+	copy(p.key[:], rest[1:9])
+	p.r = r
+	rest = rest[ReviewSize:]
+	switch {
+	case rest[0] == 0 && len(rest) == 1:
+	case rest[0] == 1 && len(rest) == 1+stateSize:
+		s, err := decodeState(rest[1:])
+		if err != nil {
+			return p, err
+		}
+		p.next = &s
+	default:
+		return p, bad
+	}
+	return p, nil
+}
+
+// pendingOf reports whether v is a pending answer of user to card k,
+// without decoding it.
+func pendingOf(v []byte, user string, k [8]byte) bool {
+	n := 2 + len(user)
+	return len(v) > n+4+9 && int(v[1]) == len(user) && string(v[2:n]) == user && string(v[n+5:n+13]) == string(k[:])
+}
+
+// pendingState is the state the user's newest pending answer to card k
+// left, if any of them wrote one.
+func pendingState(pb *bolt.Bucket, user string, k [8]byte) (scheduler.State, bool, error) {
+	c := pb.Cursor()
+	for key, v := c.Last(); key != nil; key, v = c.Prev() {
+		if !pendingOf(v, user, k) {
+			continue
+		}
+		p, err := decodePending(v)
+		if err != nil {
+			return scheduler.State{}, false, err
+		}
+		if p.next != nil {
+			return *p.next, true, nil
+		}
+	}
+	return scheduler.State{}, false, nil
+}
+
+// pendingCount is the number of pending answers (their keys are a
+// contiguous run of sequence numbers: only folds delete, and they delete
+// all).
+func pendingCount(tx *bolt.Tx) int {
+	pb := tx.Bucket(bPending)
+	if pb == nil {
+		return 0
+	}
+	c := pb.Cursor()
+	first, _ := c.First()
+	if first == nil {
+		return 0
+	}
+	last, _ := c.Last()
+	if len(first) != 8 || len(last) != 8 {
+		return maxPending + 1 // damaged keys: let the fold report it
+	}
+	return int(binary.BigEndian.Uint64(last)-binary.BigEndian.Uint64(first)) + 1
+}
+
+// foldPending applies every pending answer, oldest first, exactly as
+// Record would have at the time, and empties the bucket. With dropBad an
+// answer that does not decode, or names a card that is gone, is skipped
+// and counted instead of failing the transaction (check --repair).
+func foldPending(tx *bolt.Tx, dropBad bool) (dropped int, err error) {
+	pb := tx.Bucket(bPending)
+	if pb == nil {
+		return 0, nil
+	}
+	c := pb.Cursor()
+	if k, _ := c.First(); k == nil {
+		return 0, nil
+	}
+	var answers []pendingAnswer
+	var bad []bool
+	err = pb.ForEach(func(_, v []byte) error {
+		p, err := decodePending(v)
+		if err != nil && !dropBad {
+			return err
+		}
+		answers = append(answers, p)
+		bad = append(bad, err != nil)
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	for i, p := range answers {
+		if bad[i] {
+			dropped++
+			continue
+		}
+		if err := recordTx(tx, p.user, p.r, p.day, p.next); err != nil {
+			if dropBad && errors.Is(err, ErrNotFound) {
+				dropped++
+				continue
+			}
+			return 0, fmt.Errorf("pending answer %d: %w", i+1, err)
+		}
+	}
+	for k, _ := c.First(); k != nil; k, _ = c.First() {
+		if err := c.Delete(); err != nil {
+			return 0, err
+		}
+	}
+	return dropped, nil
+}
