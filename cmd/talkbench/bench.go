@@ -203,26 +203,47 @@ func mb(n int64) string {
 	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
 }
 
-// commitLatency commits n answers the way a review session does (open,
-// RecordWith: state read and answer in one fsynced transaction, close),
-// undoing them in groups so the collection is left as it was, and as many
-// bare one-key bbolt commits to a small file on the same disk. The rows' MAX
+// commitLatency commits n answers the way a review session does (open
+// with KeepPending, RecordWith: the answer checked and committed to the
+// pending bucket in one fsynced transaction, close), undoing them in
+// groups so the collection is left as it was. Interleaved with each answer,
+// so load on the machine hits all three alike, it times a bare one-key
+// bbolt commit to a small file on the same disk (handle kept open: the
+// issue's baseline) and the same commit with its own open and close on the
+// database file (the floor of opening the file per answer). The rows' MAX
 // column holds the p99.
-func commitLatency(dbPath, user string, c *collection, n int) (timed, timed, timed, error) {
+func commitLatency(dbPath, user string, c *collection, n int) (answer, bare, floor timed, err error) {
 	db, err := storage.Open(dbPath, storage.Options{})
 	if err != nil {
-		return timed{}, timed{}, timed{}, err
+		return answer, bare, floor, err
 	}
 	today := scheduler.DayOf(c.Now, storage.DefaultSettings.DayStartHour)
 	due, err := db.Due(user, today, 40)
 	db.Close()
 	if err != nil {
-		return timed{}, timed{}, timed{}, err
+		return answer, bare, floor, err
 	}
 	if len(due) == 0 {
-		return timed{}, timed{}, timed{}, errors.New("commit latency: nothing due")
+		return answer, bare, floor, errors.New("commit latency: nothing due")
 	}
-	var answers []time.Duration
+	barePath := filepath.Join(filepath.Dir(dbPath), "bare-commit.db")
+	defer os.Remove(barePath)
+	b, err := bolt.Open(barePath, 0o600, nil)
+	if err != nil {
+		return answer, bare, floor, err
+	}
+	defer b.Close()
+	scratch := []byte("talkbench-floor")
+	oneKey := func(b *bolt.DB, bucket []byte, i int) error {
+		return b.Update(func(tx *bolt.Tx) error {
+			bk, err := tx.CreateBucketIfNotExists(bucket)
+			if err != nil {
+				return err
+			}
+			return bk.Put([]byte("k"), []byte{byte(i)})
+		})
+	}
+	var answers, bares, floors []time.Duration
 	for len(answers) < n {
 		done := 0
 		for _, d := range due {
@@ -232,7 +253,7 @@ func commitLatency(dbPath, user string, c *collection, n int) (timed, timed, tim
 			start := time.Now()
 			db, err := storage.Open(dbPath, storage.Options{KeepPending: true})
 			if err != nil {
-				return timed{}, timed{}, timed{}, err
+				return answer, bare, floor, err
 			}
 			err = db.RecordWith(user, d.ID, today, func(prev scheduler.State, had bool) (storage.Review, *scheduler.State) {
 				st := scheduler.Apply(prev, !had, scheduler.GradeGood, today)
@@ -240,90 +261,54 @@ func commitLatency(dbPath, user string, c *collection, n int) (timed, timed, tim
 			})
 			db.Close()
 			if err != nil {
-				return timed{}, timed{}, timed{}, err
+				return answer, bare, floor, err
 			}
 			answers = append(answers, time.Since(start))
 			done++
+
+			start = time.Now()
+			fb, err := bolt.Open(dbPath, 0o600, &bolt.Options{Timeout: time.Second})
+			if err != nil {
+				return answer, bare, floor, err
+			}
+			err = oneKey(fb, scratch, len(floors))
+			if cerr := fb.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				return answer, bare, floor, err
+			}
+			floors = append(floors, time.Since(start))
+
+			start = time.Now()
+			if err := oneKey(b, []byte("b"), len(bares)); err != nil {
+				return answer, bare, floor, err
+			}
+			bares = append(bares, time.Since(start))
 		}
 		db, err := storage.Open(dbPath, storage.Options{})
 		if err != nil {
-			return timed{}, timed{}, timed{}, err
+			return answer, bare, floor, err
 		}
 		for range done {
 			if _, _, err := db.Undo(user); err != nil {
 				db.Close()
-				return timed{}, timed{}, timed{}, err
+				return answer, bare, floor, err
 			}
 		}
 		db.Close()
 	}
-
-	floor, err := openCommitClose(dbPath, n)
+	fb, err := bolt.Open(dbPath, 0o600, &bolt.Options{Timeout: time.Second})
 	if err != nil {
-		return timed{}, timed{}, timed{}, err
+		return answer, bare, floor, err
 	}
-
-	barePath := filepath.Join(filepath.Dir(dbPath), "bare-commit.db")
-	defer os.Remove(barePath)
-	b, err := bolt.Open(barePath, 0o600, nil)
-	if err != nil {
-		return timed{}, timed{}, timed{}, err
-	}
-	defer b.Close()
-	var bare []time.Duration
-	for i := range n {
-		start := time.Now()
-		err := b.Update(func(tx *bolt.Tx) error {
-			bk, err := tx.CreateBucketIfNotExists([]byte("b"))
-			if err != nil {
-				return err
-			}
-			return bk.Put([]byte("k"), []byte{byte(i)})
-		})
-		if err != nil {
-			return timed{}, timed{}, timed{}, err
-		}
-		bare = append(bare, time.Since(start))
+	err = fb.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket(scratch) })
+	if cerr := fb.Close(); err == nil {
+		err = cerr
 	}
 	return latency("one answer committed (open+Record+close, in-process)", answers),
-		latency("bare one-key bbolt commit (same disk)", bare),
-		latency("bare commit with open+close, on the database (the open-per-answer floor)", floor), nil
-}
-
-// openCommitClose times n one-key commits to a scratch bucket of the
-// database itself, each with its own bbolt open and close: the least an
-// answer can cost when the file is opened per answer (DESIGN: never hold
-// the file while waiting for a person). The bucket is deleted afterwards.
-func openCommitClose(dbPath string, n int) ([]time.Duration, error) {
-	scratch := []byte("talkbench-floor")
-	var ds []time.Duration
-	for i := range n {
-		start := time.Now()
-		b, err := bolt.Open(dbPath, 0o600, &bolt.Options{Timeout: time.Second})
-		if err != nil {
-			return nil, err
-		}
-		err = b.Update(func(tx *bolt.Tx) error {
-			bk, err := tx.CreateBucketIfNotExists(scratch)
-			if err != nil {
-				return err
-			}
-			return bk.Put([]byte("k"), []byte{byte(i)})
-		})
-		if cerr := b.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return nil, err
-		}
-		ds = append(ds, time.Since(start))
-	}
-	b, err := bolt.Open(dbPath, 0o600, &bolt.Options{Timeout: time.Second})
-	if err != nil {
-		return nil, err
-	}
-	defer b.Close()
-	return ds, b.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket(scratch) })
+		latency("bare one-key bbolt commit (small file, kept open)", bares),
+		latency("bare commit with open+close, on the database (the open-per-answer floor)", floors), err
 }
 
 // latency summarises in-process latencies: median, p90 and p99 (in MAX).
