@@ -138,6 +138,15 @@ func pendingCount(tx *bolt.Tx) int {
 	return int(binary.BigEndian.Uint64(last)-binary.BigEndian.Uint64(first)) + 1
 }
 
+// Pending is the number of answers committed to the pending bucket and not
+// applied yet (a KeepPending handle's, or a read-only one's that could not
+// apply them).
+func (db *DB) Pending() (int, error) {
+	var n int
+	err := db.view(func(tx *bolt.Tx) error { n = pendingCount(tx); return nil })
+	return n, err
+}
+
 // foldPending applies every pending answer, oldest first, exactly as
 // Record would have at the time, and empties the bucket. With dropBad an
 // answer that does not decode, or names a card that is gone, is skipped

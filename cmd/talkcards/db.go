@@ -20,7 +20,11 @@ func (a *app) openDBWith(opt storage.Options) (*storage.DB, error) {
 		return nil, err
 	}
 	// storage's errors already name the path.
-	return storage.Open(path, opt)
+	db, err := storage.Open(path, opt)
+	if err == nil && db.Unapplied > 0 {
+		fmt.Fprintf(a.stderr, "talkcards: warning: %s is not writable, so the last %d answer(s) of a review are not applied yet and not shown; make it writable and run any command\n", path, db.Unapplied)
+	}
+	return db, err
 }
 
 // openWithCards opens the database for a command that needs cards. On a
