@@ -1,25 +1,42 @@
 package scheduler
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"testing"
 )
 
-// BenchmarkPlan orders a day's due reviews and new cards, as review does
-// before showing the first card.
+// BenchmarkPlan orders a day's due reviews and new cards and takes the
+// first card, as review does before showing it: "ids" from any list of
+// string IDs, "keys" from numeric keys in due-index order (by day, then
+// key), as storage lists them on a large collection.
 func BenchmarkPlan(b *testing.B) {
 	for _, n := range []int{100, 10_000} {
-		due := make([]Candidate, n)
+		due := make([]Candidate[string], n)
+		keys := make([]Candidate[uint64], n)
 		for i := range due {
-			due[i] = Candidate{ID: fmt.Sprintf("%016x", i*7919), Due: Day(20000 - i%30), Seq: i % 50}
+			due[i] = Candidate[string]{ID: fmt.Sprintf("%016x", i*7919), Due: Day(20000 - i%30), Seq: int32(i % 50)}
+			keys[i] = Candidate[uint64]{ID: uint64(i * 7919), Due: due[i].Due, Seq: due[i].Seq}
 		}
-		newIDs := []string{"a", "b", "c"}
-		b.Run(fmt.Sprint(n), func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				Plan(due, newIDs, 20000, PlanOptions{NewPerDay: 20})
-			}
+		slices.SortFunc(keys, func(a, b Candidate[uint64]) int { return cmp.Or(cmp.Compare(a.Due, b.Due), cmp.Compare(a.ID, b.ID)) })
+		b.Run(fmt.Sprint("ids/", n), func(b *testing.B) {
+			benchPlan(b, due, []string{"a", "b", "c"})
 		})
+		b.Run(fmt.Sprint("keys/", n), func(b *testing.B) {
+			benchPlan(b, keys, []uint64{1, 2, 3})
+		})
+	}
+}
+
+func benchPlan[ID cmp.Ordered](b *testing.B, due []Candidate[ID], newIDs []ID) {
+	b.ReportAllocs()
+	buf := make([]Candidate[ID], len(due))
+	for b.Loop() {
+		copy(buf, due)
+		q := NewPlan(buf, newIDs, 20000, PlanOptions{NewPerDay: 20}).Queue()
+		q.Next()
+		q.Remaining()
 	}
 }
 

@@ -17,7 +17,7 @@ type step struct {
 }
 
 // run plays steps against q, failing on the first showing that differs.
-func run(t testing.TB, q *Queue, steps []step) {
+func run(t testing.TB, q *Queue[string], steps []step) {
 	t.Helper()
 	for i, s := range steps {
 		id, repeat, ok := q.Next()
@@ -30,7 +30,8 @@ func run(t testing.TB, q *Queue, steps []step) {
 	}
 }
 
-func order(q *Queue) string {
+// order is the queue from its current card on, repeats starred.
+func order(q *Queue[string]) string {
 	var b strings.Builder
 	for _, c := range q.cards {
 		b.WriteString(c.id)
@@ -38,6 +39,10 @@ func order(q *Queue) string {
 			b.WriteString("*")
 		}
 		b.WriteString(" ")
+	}
+	for i := q.next; i < q.plan.Len(); i++ {
+		id, _ := q.plan.At(i)
+		b.WriteString(id + " ")
 	}
 	return strings.TrimSpace(b.String())
 }

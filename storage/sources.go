@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"path/filepath"
@@ -53,31 +54,67 @@ type Source struct {
 
 // Sources lists the remembered roots with their files' stamps, by path.
 // Files imported that lie under no root are listed under their own path.
-func (db *DB) Sources() ([]Source, error) {
+func (db *DB) Sources() ([]Source, error) { return db.SourcesWhere(nil) }
+
+// SourcesWhere is Sources without the sources whose path keep refuses (nil
+// keeps all); keep sees the path's bytes for the call only. The stamps of
+// the files of refused sources are checked for size but not decoded, and
+// nothing is allocated for them: review asks only for the sources on disk
+// before every session, and a collection may remember thousands of files.
+func (db *DB) SourcesWhere(keep func(path []byte) bool) ([]Source, error) {
 	var out []Source
 	err := db.view(func(tx *bolt.Tx) error {
-		files, err := fileStamps(tx)
+		type root struct {
+			src    *Source
+			prefix []byte // a folder's path and a separator, nil for a file
+			keep   bool
+		}
+		var roots []root
+		err := tx.Bucket(bRoots).ForEach(func(k, v []byte) error {
+			r := root{src: &Source{Path: string(k), Dir: len(v) == 1 && v[0] == 1}, keep: keep == nil || keep(k)}
+			if r.src.Dir {
+				r.prefix = []byte(strings.TrimSuffix(r.src.Path, string(filepath.Separator)) + string(filepath.Separator))
+			}
+			if r.keep {
+				r.src.Files = map[string]FileStamp{}
+			}
+			roots = append(roots, r)
+			return nil
+		})
 		if err != nil {
 			return err
 		}
-		placed := map[string]bool{}
-		err = tx.Bucket(bRoots).ForEach(func(k, v []byte) error {
-			s := Source{Path: string(k), Dir: len(v) == 1 && v[0] == 1, Files: map[string]FileStamp{}}
-			for p, st := range files {
-				if p == s.Path || (s.Dir && strings.HasPrefix(p, strings.TrimSuffix(s.Path, string(filepath.Separator))+string(filepath.Separator))) {
-					s.Files[p] = st
-					placed[p] = true
+		var files []Source // files under no root
+		err = tx.Bucket(bFiles).ForEach(func(k, v []byte) error {
+			if len(v) != 48 {
+				return fmt.Errorf("file stamp: %w", errCorrupt)
+			}
+			placed := false
+			for _, r := range roots {
+				if string(k) == r.src.Path || (r.prefix != nil && bytes.HasPrefix(k, r.prefix)) {
+					placed = true
+					if r.keep {
+						st, _ := decodeStamp(v)
+						r.src.Files[string(k)] = st
+					}
 				}
 			}
-			out = append(out, s)
+			if !placed && (keep == nil || keep(k)) {
+				st, _ := decodeStamp(v)
+				files = append(files, Source{Path: string(k), Files: map[string]FileStamp{string(k): st}})
+			}
 			return nil
 		})
-		for p, st := range files {
-			if !placed[p] {
-				out = append(out, Source{Path: p, Files: map[string]FileStamp{p: st}})
+		if err != nil {
+			return err
+		}
+		for _, r := range roots {
+			if r.keep {
+				out = append(out, *r.src)
 			}
 		}
-		return err
+		out = append(out, files...)
+		return nil
 	})
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out, err

@@ -168,8 +168,8 @@ type DueCard struct {
 func (db *DB) Due(user string, today scheduler.Day, limit int) ([]DueCard, error) {
 	var out []DueCard
 	err := db.view(func(tx *bolt.Tx) error {
-		return eachDue(tx, user, today, func(dc DueCard) bool {
-			out = append(out, dc)
+		return eachDue(tx, user, today, func(k CardKey, due scheduler.Day, order uint64) bool {
+			out = append(out, DueCard{ID: k.ID(), Due: due, Seq: int(int32(uint32(order))), Order: order})
 			return limit <= 0 || len(out) < limit
 		})
 	})
@@ -177,8 +177,11 @@ func (db *DB) Due(user string, today scheduler.Day, limit int) ([]DueCard, error
 }
 
 // EachDue calls fn with each card Due would return for today without a
-// limit, in the same order, until fn returns false: Due without the slice.
-func (db *DB) EachDue(user string, today scheduler.Day, fn func(DueCard) bool) error {
+// limit, in the same order, until fn returns false: its key, due day and
+// Card.Order (the talk's seq in the high 32 bits, the card's seq within
+// the talk in the low 32). Nothing is allocated per card, so a caller can
+// hold the thousands due on a large collection compactly.
+func (db *DB) EachDue(user string, today scheduler.Day, fn func(key CardKey, due scheduler.Day, order uint64) bool) error {
 	return db.view(func(tx *bolt.Tx) error { return eachDue(tx, user, today, fn) })
 }
 
@@ -186,12 +189,12 @@ func (db *DB) EachDue(user string, today scheduler.Day, fn func(DueCard) bool) e
 func (db *DB) DueCount(user string, day scheduler.Day) (int, error) {
 	n := 0
 	err := db.view(func(tx *bolt.Tx) error {
-		return eachDue(tx, user, day, func(DueCard) bool { n++; return true })
+		return eachDue(tx, user, day, func(CardKey, scheduler.Day, uint64) bool { n++; return true })
 	})
 	return n, err
 }
 
-func eachDue(tx *bolt.Tx, user string, today scheduler.Day, fn func(DueCard) bool) error {
+func eachDue(tx *bolt.Tx, user string, today scheduler.Day, fn func(CardKey, scheduler.Day, uint64) bool) error {
 	ub, err := userBucket(tx, user)
 	if err != nil {
 		return err
@@ -206,8 +209,7 @@ func eachDue(tx *bolt.Tx, user string, today scheduler.Day, fn func(DueCard) boo
 		if len(k) != 12 || len(v) != 8 {
 			return fmt.Errorf("due index: %w", errCorrupt)
 		}
-		order := binary.BigEndian.Uint64(v)
-		if !fn(DueCard{ID: cardID(k[4:]), Due: keyDay(k[:4]), Seq: int(int32(uint32(order))), Order: order}) {
+		if !fn(CardKey(binary.BigEndian.Uint64(k[4:])), keyDay(k[:4]), binary.BigEndian.Uint64(v)) {
 			return nil
 		}
 	}

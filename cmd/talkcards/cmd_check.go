@@ -98,11 +98,10 @@ func (a *app) printCheck(db *storage.DB, found, left []storage.Problem, repair b
 	if len(found) == 0 {
 		talks, cards, _ := db.Count()
 		users, _ := db.Users()
-		pending := ""
+		fmt.Fprintf(a.stdout, "ok: %s: no problems (%s, %s, %s)\n", sanitize(db.Path()), plural(talks, "talk", "talks"), plural(cards, "active card", "active cards"), plural(len(users), "user", "users"))
 		if n, _ := db.Pending(); n > 0 {
-			pending = ", " + plural(n, "answer", "answers") + " of a review or quiz not applied yet (the next command applies them)"
+			fmt.Fprintf(a.stdout, "pending: %s of a review or quiz, not counted above yet: the next command applies them\n", plural(n, "answer", "answers"))
 		}
-		fmt.Fprintf(a.stdout, "ok: %s: no problems (%s, %s, %s%s)\n", sanitize(db.Path()), plural(talks, "talk", "talks"), plural(cards, "active card", "active cards"), plural(len(users), "user", "users"), pending)
 		return
 	}
 	for _, p := range found {

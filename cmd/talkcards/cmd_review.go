@@ -71,12 +71,7 @@ func (a *app) runReview(ctx context.Context, opts *reviewOptions) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
 	defer stop()
 
-	if !opts.noSync {
-		if err := a.syncNotes(); err != nil {
-			return err
-		}
-	}
-	s := &session{a: a, user: user, cards: map[string]storage.Card{}, newIDs: map[string]bool{}, started: a.now()}
+	s := &session{a: a, user: user, cards: map[string]storage.Card{}, newIDs: map[storage.CardKey]bool{}, started: a.now()}
 	s.withDB = func(readOnly bool, fn func(*storage.DB) error) error {
 		db, err := a.openDB(readOnly)
 		if err != nil {
@@ -87,23 +82,23 @@ func (a *app) runReview(ctx context.Context, opts *reviewOptions) error {
 	}
 	// Planning only reads (the backup too): a shared lock, so a stats or
 	// listing in another terminal is not held up.
-	db, err := a.openWithCards(true)
+	db, err := a.openSynced(opts.noSync)
 	if err != nil {
 		return err
 	}
 	a.dailyBackup(db)
-	ids, err := a.plan(db, s, opts)
+	err = a.plan(db, s, opts)
 	db.Close()
 	if err != nil {
 		return err
 	}
-	s.queue = scheduler.NewQueue(ids, func(id string) bool { return s.newIDs[id] })
+	s.queue = s.plan.Queue()
 	if a.plain || !a.isTerminal() {
 		s.ui = newPlainUI(ctx, a.stdin, a.stdout)
 	} else {
 		s.ui = newPromptUI(a)
 	}
-	if len(ids) == 0 {
+	if s.plan.Len() == 0 {
 		sum := s.finish(false)
 		sum.empty = true
 		s.ui.summary(sum)
@@ -118,23 +113,57 @@ func (a *app) runReview(ctx context.Context, opts *reviewOptions) error {
 	return err
 }
 
-// plan picks today's cards: due first (most overdue first), then new cards in
-// note order within the new-per-day allowance left today.
-func (a *app) plan(db *storage.DB, s *session, opts *reviewOptions) ([]string, error) {
-	settings, err := db.Settings(s.user)
+// openSynced re-imports the notes files that changed (see syncNotes; not
+// with noSync), then opens the database read-only as openWithCards does.
+// When nothing changed, the handle that checked is the one returned: one
+// open of the file before the first card, not two.
+func (a *app) openSynced(noSync bool) (*storage.DB, error) {
+	if noSync {
+		return a.openWithCards(true)
+	}
+	db, err := a.openDB(true)
+	if errors.Is(err, storage.ErrNoDatabase) {
+		return a.openWithCards(true)
+	}
 	if err != nil {
 		return nil, err
+	}
+	nc, err := changedSources(db)
+	if err == nil && !nc.changed {
+		var talks int
+		if talks, _, err = db.Count(); err == nil && talks > 0 {
+			return db, nil
+		}
+	}
+	db.Close()
+	if err != nil {
+		return nil, err
+	}
+	if nc.changed {
+		if err := a.syncNotes(nc); err != nil {
+			return nil, err
+		}
+	}
+	return a.openWithCards(true) // with no talks, it loads the demo deck
+}
+
+// plan picks today's cards: due first (most overdue first), then new cards in
+// note order within the new-per-day allowance left today.
+func (a *app) plan(db *storage.DB, s *session, opts *reviewOptions) error {
+	settings, err := db.Settings(s.user)
+	if err != nil {
+		return err
 	}
 	s.today = scheduler.DayOf(a.now(), settings.DayStartHour)
 	slug, talkSeq := "", 0
 	if opts.talk != "" {
 		talks, err := db.Talks()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		t, err := findTalk(talks, opts.talk)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		slug, talkSeq = t.Slug, t.Seq
 	}
@@ -148,52 +177,52 @@ func (a *app) plan(db *storage.DB, s *session, opts *reviewOptions) ([]string, e
 	}
 	agg, err := db.Day(s.user, s.today)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	// The due index gives each card's note order (talk Seq << 32 | card
-	// Seq), so the plan needs no card record: cards load as they show.
-	var cands []scheduler.Candidate
-	err = db.EachDue(s.user, s.today, func(d storage.DueCard) bool {
-		if slug == "" || int(d.Order>>32) == talkSeq {
-			cands = append(cands, scheduler.Candidate{ID: d.ID, Due: d.Due, Seq: d.Seq})
+	// The due index gives each card's key and note order (talk Seq << 32 |
+	// card Seq), so the plan needs no card record and no string per card:
+	// cards load as they show. Counting first sizes the list (a large
+	// collection has thousands due; growing the list would copy it again
+	// and again).
+	n, err := db.DueCount(s.user, s.today)
+	if err != nil {
+		return err
+	}
+	cands := make([]scheduler.Candidate[storage.CardKey], 0, n)
+	err = db.EachDue(s.user, s.today, func(k storage.CardKey, due scheduler.Day, order uint64) bool {
+		if slug == "" || int(order>>32) == talkSeq {
+			cands = append(cands, scheduler.Candidate[storage.CardKey]{ID: k, Due: due, Seq: int32(uint32(order))})
 		}
 		return true
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	var newIDs []string
 	if newLeft := max(0, newPerDay-agg.New); newLeft > 0 {
 		if newIDs, err = db.NewCards(s.user, slug, newLeft); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	for _, id := range newIDs {
-		s.newIDs[id] = true
+	newKeys := make([]storage.CardKey, len(newIDs))
+	for i, id := range newIDs {
+		if newKeys[i], err = storage.ParseCardKey(id); err != nil {
+			return err
+		}
+		s.newIDs[newKeys[i]] = true
 	}
-	ids := scheduler.Plan(cands, newIDs, s.today, scheduler.PlanOptions{Limit: limit, NewPerDay: newPerDay, NewSeenToday: agg.New})
-	s.planned = ids
+	s.plan = scheduler.NewPlan(cands, newKeys, s.today, scheduler.PlanOptions{Limit: limit, NewPerDay: newPerDay, NewSeenToday: agg.New})
 	// Only the first card is needed before the first screen; the next ones
 	// load cardBatch at a time as they show (each card a random page read).
-	return ids, s.loadCards(db, 0, 1)
+	return s.loadCards(db, 1)
 }
 
-// syncNotes re-imports remembered notes files that changed or vanished since
-// their import, and reports what changed. A file that cannot be read now is
-// reported and left as it was; the session goes on.
-func (a *app) syncNotes() error {
-	db, err := a.openDB(true)
-	if errors.Is(err, storage.ErrNoDatabase) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	nc, err := changedSources(db)
-	db.Close()
-	if err != nil || !nc.changed {
-		return err
-	}
+// syncNotes re-imports the remembered notes files that changed or vanished
+// since their import (nc, from changedSources), and reports what changed. A
+// file that cannot be read now is reported and left as it was; the session
+// goes on.
+func (a *app) syncNotes(nc notesChanges) error {
+	var err error
 	l := &loaded{}
 	if len(nc.roots) > 0 {
 		if l, err = loadNotes(nc.roots); err != nil {

@@ -22,7 +22,7 @@ func (a *app) openDBWith(opt storage.Options) (*storage.DB, error) {
 	// storage's errors already name the path.
 	db, err := storage.Open(path, opt)
 	if err == nil && db.Unapplied > 0 {
-		fmt.Fprintf(a.stderr, "talkcards: warning: %s is not writable, so the last %d answer(s) of a review are not applied yet and not shown; make it writable and run any command\n", path, db.Unapplied)
+		fmt.Fprintf(a.stderr, "talkcards: warning: %s is not writable, so the last %d answer(s) of a review or quiz are not applied yet and not shown; make it writable and run any command\n", path, db.Unapplied)
 	}
 	return db, err
 }

@@ -67,18 +67,18 @@ type session struct {
 	a       *app
 	user    string
 	today   scheduler.Day
-	queue   *scheduler.Queue
-	cards   map[string]storage.Card
-	newIDs  map[string]bool
+	plan    *scheduler.Plan[storage.CardKey]
+	queue   *scheduler.Queue[storage.CardKey]
+	cards   map[string]storage.Card // by ID: the records of the cards about to show
+	newIDs  map[storage.CardKey]bool
 	ui      reviewUI
 	done    []answered
 	started time.Time
 	withDB  func(readOnly bool, fn func(db *storage.DB) error) error
 
-	// planned is the session plan; cards holds the records of those about
-	// to show, loaded cardBatch at a time (see card).
-	planned []string
-	pos     map[string]int // planned index by ID
+	// loaded is how far in the plan the records are read, cardBatch at a
+	// time (see card): the queue shows the planned cards in plan order.
+	loaded int
 }
 
 // cardBatch is how many planned cards one database read loads: the plan of
@@ -87,37 +87,36 @@ const cardBatch = 64
 
 // card returns the record of a planned card, reading it and the cards
 // planned after it when it is not loaded yet.
-func (s *session) card(id string) (storage.Card, error) {
+func (s *session) card(key storage.CardKey) (storage.Card, error) {
+	id := key.ID()
 	if c, ok := s.cards[id]; ok {
 		return c, nil
 	}
-	if s.pos == nil {
-		s.pos = make(map[string]int, len(s.planned))
-		for i, p := range s.planned {
-			s.pos[p] = i
+	err := s.withDB(true, func(db *storage.DB) error {
+		if err := s.loadCards(db, cardBatch); err != nil {
+			return err
 		}
-	}
-	i, ok := s.pos[id]
-	if !ok { // not planned (never happens): read it alone
-		s.planned = append(s.planned, id)
-		i = len(s.planned) - 1
-		s.pos[id] = i
-	}
-	err := s.withDB(true, func(db *storage.DB) error { return s.loadCards(db, i, cardBatch) })
+		if _, ok := s.cards[id]; !ok { // not next in the plan (never happens): read it alone
+			return s.addCards(db, []string{id})
+		}
+		return nil
+	})
 	return s.cards[id], err
 }
 
-// loadCards reads the planned cards from index from on, n of them.
-func (s *session) loadCards(db *storage.DB, from, n int) error {
+// loadCards reads the records of the next n planned cards not loaded yet.
+func (s *session) loadCards(db *storage.DB, n int) error {
 	var ids []string
-	for _, id := range s.planned[min(from, len(s.planned)):] {
-		if len(ids) == n {
-			break
-		}
-		if _, ok := s.cards[id]; !ok {
-			ids = append(ids, id)
+	for ; s.loaded < s.plan.Len() && len(ids) < n; s.loaded++ {
+		k, _ := s.plan.At(s.loaded)
+		if _, ok := s.cards[k.ID()]; !ok {
+			ids = append(ids, k.ID())
 		}
 	}
+	return s.addCards(db, ids)
+}
+
+func (s *session) addCards(db *storage.DB, ids []string) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -136,16 +135,16 @@ func (s *session) run(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return errInterrupted
 		}
-		id, repeat, ok := s.queue.Next()
+		key, repeat, ok := s.queue.Next()
 		if !ok {
 			return nil
 		}
 		due, newLeft, repeats := s.queue.Remaining()
-		card, err := s.card(id)
+		card, err := s.card(key)
 		if err != nil {
 			return err
 		}
-		c := shownCard{card: card, repeat: repeat, isNew: s.newIDs[id] && !repeat,
+		c := shownCard{card: card, repeat: repeat, isNew: s.newIDs[key] && !repeat,
 			position: len(s.done) + 1, total: len(s.done) + s.queue.Len(), due: due, newLeft: newLeft, repeats: repeats}
 		shownAt := s.a.now()
 		act, err := s.ui.question(ctx, c)
@@ -167,13 +166,13 @@ func (s *session) run(ctx context.Context) error {
 				return err
 			}
 		case actSuspend:
-			if err := s.withDB(false, func(db *storage.DB) error { return db.SetSuspended(s.user, id, true) }); err != nil {
+			if err := s.withDB(false, func(db *storage.DB) error { return db.SetSuspended(s.user, key.ID(), true) }); err != nil {
 				return err
 			}
 			s.queue.Drop()
 			s.ui.info("suspended: this card will not be shown until you unsuspend it")
 		case actGrade:
-			if err := s.record(c, grade, s.a.now().Sub(shownAt)); err != nil {
+			if err := s.record(c, key, grade, s.a.now().Sub(shownAt)); err != nil {
 				return err
 			}
 		}
@@ -181,7 +180,7 @@ func (s *session) run(ctx context.Context) error {
 }
 
 // record commits one answer before the next card shows.
-func (s *session) record(c shownCard, g scheduler.Grade, took time.Duration) error {
+func (s *session) record(c shownCard, key storage.CardKey, g scheduler.Grade, took time.Duration) error {
 	id := c.card.ID
 	r := storage.Review{Time: s.a.now(), Card: id, Grade: g, Kind: storage.KindReview, Took: took}
 	err := s.withDB(false, func(db *storage.DB) error {
@@ -200,7 +199,7 @@ func (s *session) record(c shownCard, g scheduler.Grade, took time.Duration) err
 	if err != nil {
 		return fmt.Errorf("save answer: %w", err)
 	}
-	if err := s.queue.Answer(id, g); err != nil {
+	if err := s.queue.Answer(key, g); err != nil {
 		return err
 	}
 	s.done = append(s.done, answered{id: id, repeat: c.repeat, isNew: c.isNew, passed: g.Passed()})

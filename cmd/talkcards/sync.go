@@ -21,17 +21,15 @@ type notesChanges struct {
 
 // changedSources compares the remembered notes paths with the disk: a file
 // whose size or time changed is hashed; new files under a remembered folder
-// count too. Demo files (not on disk) are skipped.
+// count too. Demo files (not on disk) and relative paths (test and
+// benchmark collections) are skipped, without reading their stamps.
 func changedSources(db *storage.DB) (notesChanges, error) {
 	var nc notesChanges
-	sources, err := db.Sources()
+	sources, err := db.SourcesWhere(onDisk)
 	if err != nil {
 		return nc, err
 	}
 	for _, src := range sources {
-		if strings.HasPrefix(src.Path, demoPrefix) || !filepath.IsAbs(src.Path) {
-			continue
-		}
 		info, err := os.Stat(src.Path)
 		if err != nil {
 			nc.changed = true
@@ -74,6 +72,11 @@ func changedSources(db *storage.DB) (notesChanges, error) {
 		}
 	}
 	return nc, nil
+}
+
+// onDisk tells the remembered paths changedSources looks at.
+func onDisk(path []byte) bool {
+	return !bytes.HasPrefix(path, []byte(demoPrefix)) && filepath.IsAbs(string(path))
 }
 
 func fileChanged(path string, stamp storage.FileStamp) bool {
