@@ -239,12 +239,16 @@ func (s *session) finish(interrupted bool) sessionSummary {
 			sum.passed++
 		}
 	}
-	_ = s.withDB(true, func(db *storage.DB) error {
-		day, n, err := db.NextDue(s.user, s.today+1)
-		if err == nil {
-			sum.nextDue, sum.nextCount = day, n
-		}
-		return err
-	})
+	// An ordinary open: it applies the session's pending answers (in place
+	// when it may write, so after answers it opens for writing) before
+	// NextDue reads. Should it fail, the next command applies them.
+	db, err := s.a.openDB(len(s.done) == 0)
+	if err != nil {
+		return sum
+	}
+	defer db.Close()
+	if day, n, err := db.NextDue(s.user, s.today+1); err == nil {
+		sum.nextDue, sum.nextCount = day, n
+	}
 	return sum
 }
