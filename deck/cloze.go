@@ -37,13 +37,13 @@ type token struct {
 // emoticons are single tokens.
 func tokens(s string) []token {
 	out := make([]token, 0, len(s)/5+1)
-	eachToken(s, func(t token) { out = append(out, t) })
+	eachToken(s, func(t token) bool { out = append(out, t); return true })
 	return out
 }
 
 // eachToken calls visit with each token of s, in order, as tokens lists
 // them.
-func eachToken(s string, visit func(token)) {
+func eachToken(s string, visit func(token) bool) {
 	spans := scanInline(s)
 	var at []int32 // nil: no spans
 	if len(spans) > 0 {
@@ -58,24 +58,32 @@ func eachToken(s string, visit func(token)) {
 			sp := spans[at[i]]
 			switch sp.kind {
 			case inCode:
-				visit(token{kind: tokCode, start: sp.start, end: sp.end, text: s[sp.start:sp.end], first: first, inParen: depth > 0})
+				if !visit(token{kind: tokCode, start: sp.start, end: sp.end, text: s[sp.start:sp.end], first: first, inParen: depth > 0}) {
+					return
+				}
 				first = false
 				i = sp.end
 				continue
 			case inURL:
-				visit(token{kind: tokURL, start: sp.start, end: sp.end, text: s[sp.start:sp.end], inParen: depth > 0})
+				if !visit(token{kind: tokURL, start: sp.start, end: sp.end, text: s[sp.start:sp.end], inParen: depth > 0}) {
+					return
+				}
 				first = false
 				i = sp.end
 				continue
 			case inEmoticon:
-				visit(token{kind: tokEmoticon, start: sp.start, end: sp.end, text: s[sp.start:sp.end]})
+				if !visit(token{kind: tokEmoticon, start: sp.start, end: sp.end, text: s[sp.start:sp.end]}) {
+					return
+				}
 				i = sp.end
 				continue
 			case inStrong:
 				if i != sp.start {
 					break
 				}
-				visit(token{kind: tokStrong, start: sp.start, end: sp.end, text: s[sp.start:sp.end], first: first, inParen: depth > 0})
+				if !visit(token{kind: tokStrong, start: sp.start, end: sp.end, text: s[sp.start:sp.end], first: first, inParen: depth > 0}) {
+					return
+				}
 			case inLink:
 				if i < sp.innerStart {
 					i = sp.innerStart
@@ -113,7 +121,9 @@ func eachToken(s string, visit func(token)) {
 				break
 			}
 			bold := at != nil && at[i] >= 0 && spans[at[i]].kind == inStrong
-			visit(token{kind: tokWord, start: i, end: j, text: s[i:j], first: first, inParen: depth > 0, inBold: bold})
+			if !visit(token{kind: tokWord, start: i, end: j, text: s[i:j], first: first, inParen: depth > 0, inBold: bold}) {
+				return
+			}
 			first = false
 			i = j
 			continue
@@ -236,10 +246,11 @@ func candidates(s string, avoid, names map[string]bool) []candidate {
 // its longest words, stopwords or not.
 func anyWords(s string) []candidate {
 	var out []candidate
-	eachToken(s, func(t token) {
+	eachToken(s, func(t token) bool {
 		if t.kind == tokWord && utf8.RuneCountInString(t.text) >= 3 {
 			out = append(out, candidate{start: t.start, end: t.end, text: t.text})
 		}
+		return true
 	})
 	sort.SliceStable(out, func(a, b int) bool { return len(out[a].text) > len(out[b].text) })
 	return out
@@ -271,9 +282,6 @@ func isNumber(w string) bool {
 // isName spots proper nouns and technical tokens: capitalised words not at
 // the start of a sentence, ALLCAPS, camelCase, dotted names like my.sql.
 func isName(t token, w string) bool {
-	if isStopword(w) {
-		return false
-	}
 	upper, lower, inner, n := 0, 0, false, 0
 	var first, prev rune
 	for _, c := range w {
@@ -292,17 +300,12 @@ func isName(t token, w string) bool {
 		prev = c
 		n++
 	}
-	switch {
-	case inner:
-		return true
-	case upper >= 2 && lower == 0:
-		return true
-	case strings.ContainsAny(w, ".") && n > 3:
-		return true
-	case n > 0 && unicode.IsUpper(first) && !t.first:
-		return true
-	}
-	return false
+	named := inner || // camelCase
+		upper >= 2 && lower == 0 || // SQL
+		strings.ContainsAny(w, ".") && n > 3 || // node.js
+		n > 0 && unicode.IsUpper(first) && !t.first // Erlang mid-sentence
+	// The costlier stopword test last: most words are lowercase.
+	return named && !isStopword(w)
 }
 
 // talkNames collects the words written capitalised in the middle of a
@@ -311,10 +314,11 @@ func isName(t token, w string) bool {
 func talkNames(t *notes.Talk) map[string]bool {
 	names := map[string]bool{}
 	see := func(s string) {
-		eachToken(s, func(tok token) {
+		eachToken(s, func(tok token) bool {
 			if tok.kind == tokWord && !tok.first && isName(tok, tok.text) {
 				names[tok.text] = true
 			}
+			return true
 		})
 	}
 	var points func(pts []*notes.Point)
@@ -475,6 +479,9 @@ func isStopword(w string) bool {
 	if stopwords[w] {
 		return true
 	}
+	if !strings.ContainsAny(w, "'’") {
+		return false // every suffix below has an apostrophe
+	}
 	for _, suffix := range []string{"'s", "’s", "'re", "’re", "'ll", "’ll", "'ve", "’ve", "'d", "’d", "n't", "n’t"} {
 		if base, ok := strings.CutSuffix(w, suffix); ok && stopwords[base] {
 			return true
@@ -500,29 +507,6 @@ func (g *gen) cloze(sc scope, s clozeSpec) bool {
 	disp := withoutURLs(s.target)
 	avoid := g.breadcrumbWords(sc.path)
 	hasContext := s.lead != "" || len(s.before)+len(s.after) > 0
-	var cands []candidate
-	whole := candidate{start: 0, end: len(disp), text: disp}
-	switch {
-	case s.marked:
-		// The first bold or code span: what candidates puts first.
-		for _, t := range tokens(disp) {
-			if t.kind == tokCode || t.kind == tokStrong {
-				cands = []candidate{{start: t.start, end: t.end, text: t.text}}
-				break
-			}
-		}
-	case contentWords(disp) <= 2 && hasContext:
-		cands = []candidate{whole}
-	default:
-		cands = candidates(disp, avoid, g.names)
-		// Vary what is hidden: a word said all over this heading comes
-		// after the others.
-		cands = g.commonLast(cands)
-		if hasContext {
-			cands = append(cands, whole)
-		}
-		cands = append(cands, anyWords(disp)...)
-	}
 	key := s.keyText
 	if key == "" {
 		key = s.target
@@ -532,45 +516,79 @@ func (g *gen) cloze(sc scope, s clozeSpec) bool {
 		lead = ""
 	}
 	before, after := readable(s.before), readable(s.after)
-	for _, c := range cands {
-		hidden := strings.TrimSpace(c.text)
-		if hidden == "" || contentWords(hidden) == 0 && !strings.HasPrefix(hidden, "`") || bareURL(hidden) {
-			continue // never hide a web address
-		}
-		// One blank per prompt: a span said again in the statement or in
-		// its lead would need a second blank, so another span is hidden;
-		// a neighbour saying it is left out of the context instead.
-		shown := disp[:c.start] + Blank + disp[c.end:]
-		if hide(shown, hidden) != shown || lead != "" && hide(lead, hidden) != lead {
-			continue
-		}
-		shown = s.bullet + shown
-		lines := func(lead string, before, after []string) string {
-			var out []string
-			if lead != "" {
-				out = append(out, lead)
+	// The candidates in order; the later, costlier ones only when no
+	// earlier one makes a card, which is rare.
+	try := func(cands []candidate) bool {
+		for _, c := range cands {
+			if g.tryCloze(sc, s, c, disp, lead, before, after, key) {
+				return true
 			}
-			out = append(out, without(before, hidden)...)
-			out = append(out, shown)
-			out = append(out, without(after, hidden)...)
-			return strings.Join(out, "\n")
 		}
-		prompt := lines(lead, before, after)
-		if utf8.RuneCountInString(prompt) > MaxPromptChars {
-			prompt = lines(lead, nil, nil)
+		return false
+	}
+	whole := candidate{start: 0, end: len(disp), text: disp}
+	switch {
+	case s.marked:
+		// The first bold or code span: what candidates puts first.
+		for _, t := range tokens(disp) {
+			if t.kind == tokCode || t.kind == tokStrong {
+				return try([]candidate{{start: t.start, end: t.end, text: t.text}})
+			}
 		}
-		if utf8.RuneCountInString(prompt) > MaxPromptChars {
-			prompt = window(shown, MaxPromptChars-10)
-		}
-		// What is left around the blank must be enough to answer from.
-		if !usable(prompt, hidden) || strings.Count(prompt, Blank) != 1 ||
-			contentWords(strings.Replace(prompt, Blank, "", 1)) == 0 {
-			continue
-		}
-		g.add(sc, Cloze, prompt, hidden, s.pos, key+"\n"+hidden)
+		return false
+	case contentWords(disp) <= 2 && hasContext:
+		return try([]candidate{whole})
+	}
+	// Vary what is hidden: a word said all over this heading comes after
+	// the others.
+	if try(g.commonLast(candidates(disp, avoid, g.names))) {
 		return true
 	}
-	return false
+	if hasContext && try([]candidate{whole}) {
+		return true
+	}
+	return try(anyWords(disp))
+}
+
+// tryCloze adds the cloze card of s that hides candidate c of disp (the
+// target without its URLs), if it makes a usable card.
+func (g *gen) tryCloze(sc scope, s clozeSpec, c candidate, disp, lead string, before, after []string, key string) bool {
+	hidden := strings.TrimSpace(c.text)
+	if hidden == "" || contentWords(hidden) == 0 && !strings.HasPrefix(hidden, "`") || bareURL(hidden) {
+		return false // never hide a web address
+	}
+	// One blank per prompt: a span said again in the statement or in
+	// its lead would need a second blank, so another span is hidden;
+	// a neighbour saying it is left out of the context instead.
+	shown := disp[:c.start] + Blank + disp[c.end:]
+	if hide(shown, hidden) != shown || lead != "" && hide(lead, hidden) != lead {
+		return false
+	}
+	shown = s.bullet + shown
+	lines := func(lead string, before, after []string) string {
+		var out []string
+		if lead != "" {
+			out = append(out, lead)
+		}
+		out = append(out, without(before, hidden)...)
+		out = append(out, shown)
+		out = append(out, without(after, hidden)...)
+		return strings.Join(out, "\n")
+	}
+	prompt := lines(lead, before, after)
+	if utf8.RuneCountInString(prompt) > MaxPromptChars {
+		prompt = lines(lead, nil, nil)
+	}
+	if utf8.RuneCountInString(prompt) > MaxPromptChars {
+		prompt = window(shown, MaxPromptChars-10)
+	}
+	// What is left around the blank must be enough to answer from.
+	if !usable(prompt, hidden) || strings.Count(prompt, Blank) != 1 ||
+		!hasContentWord(strings.Replace(prompt, Blank, "", 1)) {
+		return false
+	}
+	g.add(sc, Cloze, prompt, hidden, s.pos, key+"\n"+hidden)
+	return true
 }
 
 // readable drops the context lines that are bare web addresses: they help

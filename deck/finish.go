@@ -29,8 +29,8 @@ func (g *gen) finish() []Card {
 	// The same prompt under the same heading with another answer would be
 	// unanswerable: say which mention it is.
 	type mention struct{ prompt, answer string } // path+prompt, answer
-	answers := map[string]int{}                  // path+prompt -> answers seen
-	mentions := map[mention]int{}                // -> its mention number
+	answers := make(map[string]int, len(all))    // path+prompt -> answers seen
+	mentions := make(map[mention]int, len(all))  // -> its mention number
 	var lastPath []string
 	pathKey := ""
 	for i := range all {
@@ -52,8 +52,14 @@ func (g *gen) finish() []Card {
 	out := all[:0]
 	ids := make(map[string]int, len(all))
 	next := map[string]int{} // key -> next "#n" to try
-	for _, c := range all {
-		c.ID = ID(c.Talk, c.Path, c.Kind, c.Key)
+	var place []byte         // idPlace of the heading of the card before
+	var placeTalk string
+	var placePath []string
+	for i, c := range all { // out overwrites all as it goes: only c is read
+		if i == 0 || c.Talk != placeTalk || !slices.Equal(c.Path, placePath) {
+			place, placeTalk, placePath = idPlace(place[:0], c.Talk, c.Path), c.Talk, c.Path
+		}
+		c.ID = idOf(place, c.Kind, c.Key)
 		if j, ok := ids[c.ID]; ok {
 			o := out[j]
 			if o.Prompt == c.Prompt && o.Answer == c.Answer {
@@ -62,7 +68,7 @@ func (g *gen) finish() []Card {
 			base := c.Key
 			for n := max(2, next[base]); ; n++ {
 				k := fmt.Sprintf("%s\n#%d", base, n)
-				id := ID(c.Talk, c.Path, c.Kind, k)
+				id := idOf(place, c.Kind, k)
 				if _, taken := ids[id]; !taken {
 					c.Key, c.ID = k, id
 					next[base] = n + 1

@@ -313,12 +313,24 @@ func contentWords(s string) int { return contentWordsMemo.get(s, countContentWor
 
 func countContentWords(s string) int {
 	n := 0
-	eachToken(s, func(t token) {
+	eachToken(s, func(t token) bool {
 		if t.kind != tokEmoticon {
 			n++
 		}
+		return true
 	})
 	return n
+}
+
+// hasContentWord is contentWords(s) > 0, reading s only up to its first
+// content word (and not memoised: for texts seen once, like prompts).
+func hasContentWord(s string) bool {
+	found := false
+	eachToken(s, func(t token) bool {
+		found = t.kind != tokEmoticon
+		return !found
+	})
+	return found
 }
 
 // isQuestion reports whether a heading or point is phrased as a question.

@@ -13,18 +13,25 @@ import (
 // digits (64 bits) keep collisions negligible at millions of cards.
 func ID(talk string, path []string, kind Kind, key string) string {
 	var buf [512]byte
-	b := buf[:0]
-	write := func(s string) {
-		b = append(b, Normalize(s)...)
-		b = append(b, 0)
-	}
-	write(talk)
+	return idOf(idPlace(buf[:0], talk, path), kind, key)
+}
+
+// idPlace appends the part of an ID's hashed text that names the talk and
+// heading path, shared by every card under one heading.
+func idPlace(b []byte, talk string, path []string) []byte {
+	b = append(append(b, Normalize(talk)...), 0)
 	for _, p := range path {
-		write(p)
+		b = append(append(b, Normalize(p)...), 0)
 	}
-	b = append(b, 1)
-	write(string(kind))
-	write(key)
+	return append(b, 1)
+}
+
+// idOf is the ID of the card of kind and key at place (see idPlace).
+func idOf(place []byte, kind Kind, key string) string {
+	var buf [512]byte
+	b := append(buf[:0], place...)
+	b = append(append(b, Normalize(string(kind))...), 0)
+	b = append(append(b, Normalize(key)...), 0)
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:8])
 }

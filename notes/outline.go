@@ -4,7 +4,7 @@
 // cards, storage or time.
 package notes
 
-import "fmt"
+import "strconv"
 
 // Pos is where a node starts in its notes file (1-based line).
 type Pos struct {
@@ -12,7 +12,7 @@ type Pos struct {
 	Line int
 }
 
-func (p Pos) String() string { return fmt.Sprintf("%s:%d", p.File, p.Line) }
+func (p Pos) String() string { return p.File + ":" + strconv.Itoa(p.Line) }
 
 // Meta is talk metadata from YAML front matter or a leading `Speaker: X` line.
 type Meta struct {

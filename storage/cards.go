@@ -124,7 +124,14 @@ func decodeTalk(slug string, v []byte) (*talkRec, error) {
 }
 
 func encodeCard(c *Card) []byte {
-	e := enc{b: make([]byte, 0, 256)}
+	// Sized for the whole record at once: a varint length per string,
+	// at most 10 bytes each for the numbers and the time.
+	n := len(c.TalkSlug) + len(c.Talk) + len(c.Kind) + len(c.Prompt) + len(c.Answer) + len(c.Source) +
+		len(c.Key) + len(c.File) + len(c.Successor) + 10*len(c.Path) + 16*binary.MaxVarintLen64
+	for _, p := range c.Path {
+		n += len(p)
+	}
+	e := enc{b: make([]byte, 0, n)}
 	e.byte(1)
 	e.str(c.TalkSlug)
 	e.uvarint(c.Order >> 32)
