@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -31,6 +33,29 @@ type SourceFile struct {
 	// Missing means the file is gone: its cards are retired and its stamp
 	// forgotten.
 	Missing bool
+	// Generator is the deck.GeneratorVersion that made Talks and Name the
+	// file name it read the notes under (positions and fallback titles
+	// come from it), remembered with the stamp; generator 0 (cards made
+	// some other way) is never remembered, so the file is never Kept later.
+	Generator uint64
+	Name      string
+	// Kept means the caller did not read the notes again: Hash, Generator
+	// and Name are those remembered, as Keepable offered (keep.go). Import
+	// leaves the file's cards exactly as stored and counts them Unchanged,
+	// as a full import would, or, when the database no longer allows that,
+	// fails with a *StaleError naming the file (read it whole and import
+	// again). Talks is ignored.
+	Kept bool
+}
+
+// StaleError is Import's answer when files given as Kept can no longer be
+// kept as stored (the database changed since Keepable, or a file read in
+// the same import makes cards of their talks). Nothing was written: read
+// Paths whole and import again.
+type StaleError struct{ Paths []string }
+
+func (e *StaleError) Error() string {
+	return fmt.Sprintf("%d unchanged notes files must be read again (first %s)", len(e.Paths), e.Paths[0])
 }
 
 // GeneratedTalk is one talk of a file with the cards deck generated for it.
@@ -131,22 +156,66 @@ type importer struct {
 	// into one transaction is quadratic (each insert moves the rest of a
 	// huge node); written sorted, each insert appends.
 	pending map[*bolt.Bucket][]kv
+	adding  int // cards add will write, to size pending
+	// Keeping unchanged files (keep.go): the files kept as stored, the
+	// files read that make a card another file of the import holds, and
+	// the files another file took a card from.
+	keeps  *keepIndex
+	kept   map[string]bool
+	shared map[string]bool
+	taken  map[string]bool
 }
 
-type kv struct{ k, v []byte }
+// kv is a key to write and its value, or the card to encode as its value
+// (flush encodes them all at once, on every core).
+type kv struct {
+	k, v []byte
+	card *Card
+}
 
 func (im *importer) put(b *bolt.Bucket, k, v []byte) {
 	if im.pending == nil {
 		im.pending = map[*bolt.Bucket][]kv{}
 	}
-	im.pending[b] = append(im.pending[b], kv{k, v})
+	list := im.pending[b]
+	if list == nil {
+		list = make([]kv, 0, im.adding)
+	}
+	im.pending[b] = append(list, kv{k: k, v: v})
 }
 
-// flush writes the pending keys of each bucket in key order.
+// putNewCard is put of a new card's record, encoded in flush.
+func (im *importer) putNewCard(k []byte, c *Card) {
+	im.put(im.cards, k, nil)
+	list := im.pending[im.cards]
+	list[len(list)-1].card = c
+}
+
+// flush writes the pending keys of each bucket in key order. Keys that
+// all go after the bucket's last (a new database, a new talk's order keys)
+// fill their pages, as the bulk loader's do: the default half-full split
+// suits inserts between keys, and would double the file and the writing.
 func (im *importer) flush() error {
-	for _, b := range []*bolt.Bucket{im.cards, im.order, im.byFile} {
+	buckets := []*bolt.Bucket{im.cards, im.order, im.byFile}
+	// Encoding and sorting need no transaction: on every core.
+	parallel(im.pending[im.cards], func(e *kv) {
+		if e.card != nil {
+			e.v = encodeCard(e.card)
+		}
+	})
+	var wg sync.WaitGroup
+	for _, b := range buckets {
+		wg.Go(func() { slices.SortFunc(im.pending[b], func(x, y kv) int { return bytes.Compare(x.k, y.k) }) })
+	}
+	wg.Wait()
+	for _, b := range buckets {
 		list := im.pending[b]
-		slices.SortFunc(list, func(x, y kv) int { return bytes.Compare(x.k, y.k) })
+		if len(list) == 0 {
+			continue
+		}
+		if last, _ := b.Cursor().Last(); last == nil || bytes.Compare(list[0].k, last) > 0 {
+			b.FillPercent = 1
+		}
 		for _, e := range list {
 			if err := b.Put(e.k, e.v); err != nil {
 				return err
@@ -155,6 +224,21 @@ func (im *importer) flush() error {
 		delete(im.pending, b)
 	}
 	return nil
+}
+
+// parallel calls fn with each element of list, on GOMAXPROCS goroutines.
+func parallel[T any](list []T, fn func(*T)) {
+	n := min(runtime.GOMAXPROCS(0), len(list)/1024+1)
+	var wg sync.WaitGroup
+	for w := range n {
+		part := list[w*len(list)/n : (w+1)*len(list)/n]
+		wg.Go(func() {
+			for i := range part {
+				fn(&part[i])
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // touch notes that the card at order key k became active or moved.
@@ -259,6 +343,8 @@ func (im *importer) run(files []SourceFile) error {
 	prodByKey := map[[8]byte]*produced{}
 	inImport := map[string]bool{}
 	fileTalks := map[string]map[string]bool{} // file → talk slugs it produces
+	im.kept, im.shared, im.taken = map[string]bool{}, map[string]bool{}, map[string]bool{}
+	var stale []string
 	for _, f := range files {
 		if f.Path == "" || strings.IndexByte(f.Path, 0) >= 0 {
 			return fmt.Errorf("import: bad file path %q", f.Path)
@@ -269,6 +355,20 @@ func (im *importer) run(files []SourceFile) error {
 		inImport[f.Path] = true
 		fileTalks[f.Path] = map[string]bool{}
 		if f.Missing {
+			continue
+		}
+		if f.Kept {
+			if im.keeps == nil {
+				im.keeps = newKeepIndex(im.tx, im.talks)
+			}
+			if hash, name, ok := im.keeps.keepable(f.Path, f.Generator); !ok || hash != f.Hash || name != f.Name {
+				stale = append(stale, f.Path)
+				continue
+			}
+			im.kept[f.Path] = true
+			for _, t := range im.keeps.talksOf[f.Path] {
+				fileTalks[f.Path][t.Slug] = true
+			}
 			continue
 		}
 		for _, gt := range f.Talks {
@@ -287,7 +387,10 @@ func (im *importer) run(files []SourceFile) error {
 				if err != nil {
 					return fmt.Errorf("import %s: talk %q: bad card ID %q", f.Path, gt.Title, dc.ID)
 				}
-				if prodByKey[k] != nil {
+				if o := prodByKey[k]; o != nil {
+					if o.card.File != f.Path {
+						im.shared[f.Path] = true
+					}
 					continue // the same point twice gives the same card
 				}
 				p := &produced{key: k, n: len(prod), card: Card{Card: dc, TalkSlug: slug, File: f.Path}}
@@ -299,8 +402,14 @@ func (im *importer) run(files []SourceFile) error {
 			fileTalks[f.Path][slug] = true
 		}
 	}
+	if err := im.keep(files, fileTalks, stale); err != nil {
+		return err
+	}
 	var old []*stored
 	for _, f := range files {
+		if im.kept[f.Path] {
+			continue
+		}
 		prefix := byFileKey(f.Path, [8]byte{})[:len(f.Path)+1]
 		c := im.byFile.Cursor()
 		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
@@ -350,6 +459,7 @@ func (im *importer) run(files []SourceFile) error {
 	for to, from := range carry {
 		successor[from] = to
 	}
+	im.adding = len(fresh)
 	for _, p := range fresh {
 		if err := im.add(p, carry[p.key]); err != nil {
 			return err
@@ -385,6 +495,44 @@ func (im *importer) run(files []SourceFile) error {
 		}
 	}
 	return im.finish(files)
+}
+
+// keep checks the kept files and counts their cards Unchanged, as a full
+// import would: every active card of their talks is theirs and would be
+// made again unchanged. stale are the kept files found not keepable; a talk
+// of a kept file made by a file read now makes the kept file stale too.
+func (im *importer) keep(files []SourceFile, fileTalks map[string]map[string]bool, stale []string) error {
+	keptTalk := map[string]string{} // slug → kept file
+	for path := range im.kept {
+		for slug := range fileTalks[path] {
+			keptTalk[slug] = path
+		}
+	}
+	for path, slugs := range fileTalks {
+		if im.kept[path] {
+			continue
+		}
+		for slug := range slugs {
+			if k, ok := keptTalk[slug]; ok {
+				stale = append(stale, k)
+			}
+		}
+	}
+	if len(stale) > 0 {
+		slices.Sort(stale)
+		return &StaleError{Paths: slices.Compact(stale)}
+	}
+	for _, f := range files {
+		if !im.kept[f.Path] {
+			continue
+		}
+		for _, t := range im.keeps.talksOf[f.Path] {
+			if t.Cards > 0 {
+				im.rep(t).Unchanged += t.Cards
+			}
+		}
+	}
+	return nil
 }
 
 // refresh updates a stored card produced again under the same ID.
@@ -428,6 +576,9 @@ func (im *importer) refresh(cur Card, p *produced) error {
 		if err := im.byFile.Delete(byFileKey(cur.File, p.key)); err != nil {
 			return err
 		}
+		if !cur.Retired {
+			im.taken[cur.File] = true // one of the cards it makes
+		}
 	}
 	if err := im.byFile.Put(byFileKey(next.File, p.key), nil); err != nil {
 		return err
@@ -468,8 +619,8 @@ func (im *importer) putCard(k [8]byte, c *Card) error {
 // it takes, if any.
 func (im *importer) add(p *produced, from *stored) error {
 	t := im.talks[p.card.TalkSlug]
-	c := p.card
-	c.Order = uint64(t.Seq)<<32 | uint64(uint32(c.Seq))
+	p.card.Order = uint64(t.Seq)<<32 | uint64(uint32(p.card.Seq))
+	c := &p.card
 	t.Cards++
 	t.gen++
 	im.active++
@@ -485,10 +636,10 @@ func (im *importer) add(p *produced, from *stored) error {
 		}
 		r.Carried = append(r.Carried, Carry{From: from.card.ID, To: c.ID, Users: users})
 	}
-	im.put(im.order, orderKey(&c, p.key), orderActive)
-	im.touch(orderKey(&c, p.key))
+	im.put(im.order, orderKey(c, p.key), orderActive)
+	im.touch(orderKey(c, p.key))
 	im.put(im.byFile, byFileKey(c.File, p.key), nil)
-	im.put(im.cards, p.key[:], encodeCard(&c))
+	im.putNewCard(p.key[:], c)
 	return nil
 }
 
@@ -565,6 +716,9 @@ func (im *importer) moveHistory(from, to [8]byte, order uint64) (int, error) {
 // and kind, key similarity at least CarryThreshold, best pair first, each
 // card in at most one pair. It returns fresh key → retired card.
 func matchCarries(gone []*stored, fresh []*produced) map[[8]byte]*stored {
+	if len(gone) == 0 {
+		return map[[8]byte]*stored{} // nothing retired (a first import)
+	}
 	type pair struct {
 		g   *stored
 		p   *produced
@@ -657,6 +811,25 @@ func (im *importer) finish(files []SourceFile) error {
 	}
 	if im.active != 0 {
 		if err := putU64(meta, kActive, uint64(int64(getU64(meta, kActive))+int64(im.active))); err != nil {
+			return err
+		}
+	}
+	// Generators: forgotten for the files a card was taken from, then
+	// remembered for the files read whose cards are all their own.
+	for path := range im.taken {
+		if err := setGenerator(im.tx, path, 0, ""); err != nil {
+			return err
+		}
+	}
+	for _, f := range files {
+		if im.kept[f.Path] {
+			continue
+		}
+		g := f.Generator
+		if f.Missing || im.shared[f.Path] {
+			g = 0
+		}
+		if err := setGenerator(im.tx, f.Path, g, f.Name); err != nil {
 			return err
 		}
 	}

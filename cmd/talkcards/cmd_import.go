@@ -2,14 +2,18 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/talkcards/talkcards/deck"
 	"github.com/talkcards/talkcards/storage"
 )
 
@@ -56,7 +60,7 @@ func (a *app) runImport(opts *importOptions) error {
 	if opts.demo {
 		l, err = loadDemo()
 	} else {
-		l, err = loadNotes(opts.paths)
+		l, err = loadNotesKeeping(opts.paths, a.keepableNotes())
 	}
 	if err != nil {
 		return err
@@ -82,7 +86,7 @@ func (a *app) runImport(opts *importOptions) error {
 			return err
 		}
 	}
-	report, err := db.Import(l.files, storage.ImportOptions{DryRun: opts.dryRun, Now: a.now(), Roots: l.roots})
+	report, err := importLoaded(db, l, storage.ImportOptions{DryRun: opts.dryRun, Now: a.now(), Roots: l.roots})
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
@@ -91,6 +95,44 @@ func (a *app) runImport(opts *importOptions) error {
 	}
 	printImportReport(a.stdout, report)
 	return nil
+}
+
+// keepableNotes is what the database allows an import to keep without
+// reading it again (storage.Keepable), read before the notes are parsed so
+// that the write lock is not held meanwhile. Any failure (no database yet,
+// busy, damaged) is no keeping: the import then opens the database for
+// writing and reports it; so a busy database is not waited for twice.
+func (a *app) keepableNotes() map[string]storage.Keepable {
+	path, err := a.dbPath()
+	if err != nil {
+		return nil
+	}
+	db, err := storage.Open(path, storage.Options{ReadOnly: true, Timeout: 50 * time.Millisecond})
+	if err != nil {
+		return nil
+	}
+	defer db.Close()
+	keep, err := db.Keepable(deck.GeneratorVersion)
+	if err != nil {
+		return nil
+	}
+	return keep
+}
+
+// importLoaded imports l into db. Import checks the kept files again in its
+// own transaction; those it can no longer keep (another import ran since
+// keepableNotes) are read whole and the import runs again.
+func importLoaded(db *storage.DB, l *loaded, opt storage.ImportOptions) (storage.ImportReport, error) {
+	for {
+		report, err := db.Import(l.files, opt)
+		var stale *storage.StaleError
+		if !errors.As(err, &stale) {
+			return report, err
+		}
+		if n, err := l.reload(stale.Paths); err != nil || n == 0 {
+			return storage.ImportReport{}, cmp.Or(err, error(stale))
+		}
+	}
 }
 
 type importTalkJSON struct {

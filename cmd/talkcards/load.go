@@ -8,7 +8,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/talkcards/talkcards/deck"
 	"github.com/talkcards/talkcards/notes"
@@ -35,12 +39,17 @@ func isNotesFile(name string) bool {
 // nothing. Files found in folders that hold no notes are skipped with a
 // warning; a named file without notes is an error.
 func loadNotes(paths []string) (*loaded, error) {
+	return loadNotesKeeping(paths, nil)
+}
+
+// loadNotesKeeping is loadNotes that does not parse a file whose content
+// hash is the one keep remembers for it: the file is given to Import as
+// Kept (its cards stay as stored), counted with the cards keep says it has.
+// Files are parsed and generated in parallel; the result is in file order,
+// and the error is the first file's in that order, as if read one by one.
+func loadNotesKeeping(paths []string, keep map[string]storage.Keepable) (*loaded, error) {
 	l := &loaded{}
-	type job struct {
-		path, display string
-		named         bool
-	}
-	var jobs []job
+	var jobs []loadJob
 	seen := map[string]bool{}
 	for _, p := range paths {
 		abs, err := filepath.Abs(p)
@@ -58,11 +67,11 @@ func loadNotes(paths []string) (*loaded, error) {
 		if !info.IsDir() {
 			if !seen[abs] {
 				seen[abs] = true
-				jobs = append(jobs, job{abs, p, true})
+				jobs = append(jobs, loadJob{abs, p, true})
 			}
 			continue
 		}
-		var found []job
+		var found []loadJob
 		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return fmt.Errorf("%s: %w", path, unwrapPath(err))
@@ -82,7 +91,7 @@ func loadNotes(paths []string) (*loaded, error) {
 			}
 			if !seen[a] {
 				seen[a] = true
-				found = append(found, job{a, path, false})
+				found = append(found, loadJob{a, path, false})
 			}
 			return nil
 		})
@@ -95,30 +104,78 @@ func loadNotes(paths []string) (*loaded, error) {
 		jobs = append(jobs, found...)
 	}
 
-	for _, j := range jobs {
-		sf, err := loadFile(j.path, j.display)
-		if errors.Is(err, notes.ErrNoNotes) && !j.named {
+	results := loadAll(jobs, keep)
+	for i, j := range jobs {
+		r := results[i]
+		if errors.Is(r.err, notes.ErrNoNotes) && !j.named {
 			l.skipped = append(l.skipped, j.display)
 			continue
 		}
-		if err != nil {
-			return nil, err
+		if r.err != nil {
+			return nil, r.err
 		}
-		n := 0
-		for _, t := range sf.Talks {
-			n += len(t.Cards)
-		}
-		if n == 0 {
+		if r.cards == 0 {
 			l.empty = append(l.empty, j.display)
 		}
-		l.numCards += n
-		l.files = append(l.files, sf)
+		l.numCards += r.cards
+		l.files = append(l.files, r.file)
 	}
 	if len(l.files) == 0 {
 		return nil, withHint(fmt.Errorf("%s: no notes found: no file has a heading or a bullet point", strings.Join(paths, ", ")),
 			"talkcards reads markdown: '#' a talk, '##' its sections, '-' bullets under them")
 	}
 	return l, nil
+}
+
+// loadJob is one notes file to read: absolute path, the path as the user
+// will know it, and whether the user named it.
+type loadJob struct {
+	path, display string
+	named         bool
+}
+
+type loadResult struct {
+	file  storage.SourceFile
+	cards int
+	err   error
+}
+
+// loadAll loads the files of jobs on GOMAXPROCS workers. Results are by
+// job; once a file fails, the files after it in job order are not read
+// (their results are never looked at).
+func loadAll(jobs []loadJob, keep map[string]storage.Keepable) []loadResult {
+	results := make([]loadResult, len(jobs))
+	var next atomic.Int64
+	var failed atomic.Int64 // the first failed job known, len(jobs) if none
+	failed.Store(int64(len(jobs)))
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(jobs)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(jobs) || int64(i) > failed.Load() {
+					return
+				}
+				j := jobs[i]
+				r := &results[i]
+				var k *storage.Keepable
+				if kk, ok := keep[j.path]; ok {
+					k = &kk
+				}
+				r.file, r.cards, r.err = loadFile(j.path, j.display, k)
+				if r.err != nil && (j.named || !errors.Is(r.err, notes.ErrNoNotes)) {
+					for { // failed = min(failed, i)
+						f := failed.Load()
+						if int64(i) >= f || failed.CompareAndSwap(f, int64(i)) {
+							break
+						}
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return results
 }
 
 func unwrapPath(err error) error {
@@ -129,34 +186,67 @@ func unwrapPath(err error) error {
 	return err
 }
 
-// loadFile reads, parses and generates one notes file.
-func loadFile(path, display string) (storage.SourceFile, error) {
+// loadFile reads, parses and generates one notes file, and counts its
+// cards. A file that keep (if not nil) allows to keep, same content read
+// under the same name, is not parsed: it comes back Kept, without talks,
+// with the cards keep counts.
+func loadFile(path, display string, keep *storage.Keepable) (storage.SourceFile, int, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return storage.SourceFile{}, withHint(fmt.Errorf("%s: %w", display, unwrapPath(err)), "check that the file exists and that you may read it")
+		return storage.SourceFile{}, 0, withHint(fmt.Errorf("%s: %w", display, unwrapPath(err)), "check that the file exists and that you may read it")
 	}
 	defer f.Close()
 	info, err := f.Stat()
 	if err != nil {
-		return storage.SourceFile{}, fmt.Errorf("%s: %w", display, unwrapPath(err))
+		return storage.SourceFile{}, 0, fmt.Errorf("%s: %w", display, unwrapPath(err))
 	}
 	if info.Size() > notes.MaxFileSize {
-		return storage.SourceFile{}, withHint(fmt.Errorf("%s: file is %d MiB, over the %d MiB limit for a notes file", display, info.Size()>>20, notes.MaxFileSize>>20),
+		return storage.SourceFile{}, 0, withHint(fmt.Errorf("%s: file is %d MiB, over the %d MiB limit for a notes file", display, info.Size()>>20, notes.MaxFileSize>>20),
 			"split the notes into smaller files")
 	}
 	src, err := io.ReadAll(io.LimitReader(f, notes.MaxFileSize+1))
 	if err != nil {
-		return storage.SourceFile{}, withHint(fmt.Errorf("%s: %w", display, unwrapPath(err)), "check that the file is readable")
+		return storage.SourceFile{}, 0, withHint(fmt.Errorf("%s: %w", display, unwrapPath(err)), "check that the file is readable")
+	}
+	sf := storage.SourceFile{Path: path, Hash: sha256.Sum256(src), Size: info.Size(), ModTime: info.ModTime(),
+		Generator: deck.GeneratorVersion, Name: display}
+	if keep != nil && sf.Hash == keep.Hash && display == keep.Name {
+		sf.Kept = true
+		return sf, keep.Cards, nil
 	}
 	talks, err := generate(display, src)
 	if err != nil {
-		return storage.SourceFile{}, withHint(err, "%s", notesHint(err))
+		return storage.SourceFile{}, 0, withHint(err, "%s", notesHint(err))
 	}
-	sf := storage.SourceFile{Path: path, Hash: sha256.Sum256(src), Size: info.Size(), ModTime: info.ModTime(), Talks: talks}
-	return sf, nil
+	sf.Talks = talks
+	n := 0
+	for _, t := range talks {
+		n += len(t.Cards)
+	}
+	return sf, n, nil
+}
+
+// reload reads whole the kept files of l that paths name (an import found
+// them stale), so that they can be imported again, and says how many.
+func (l *loaded) reload(paths []string) (int, error) {
+	n := 0
+	for i, f := range l.files {
+		if !f.Kept || !slices.Contains(paths, f.Path) {
+			continue
+		}
+		sf, _, err := loadFile(f.Path, f.Name, nil)
+		if err != nil {
+			return n, err
+		}
+		l.files[i] = sf
+		n++
+	}
+	return n, nil
 }
 
 // generate parses one notes file and makes the cards of each of its talks.
+// What it makes of a file is part of deck.GeneratorVersion: bump that with
+// any change here that alters the talks or cards.
 func generate(display string, src []byte) ([]storage.GeneratedTalk, error) {
 	talks, err := notes.Parse(display, src)
 	if err != nil {
