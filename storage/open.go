@@ -39,6 +39,12 @@ type Options struct {
 	// them (a read-only Open briefly reopens the file for writing), so
 	// every reader sees every answer.
 	KeepPending bool
+	// InitialMmapSize maps this many bytes of the file up front (bbolt's
+	// option of that name): for a writer about to grow the file a lot, an
+	// import, so that commits do not remap it again and again (each remap
+	// first copies every key and value the transaction holds). Address
+	// space only; 0 maps the file's size.
+	InitialMmapSize int
 	// noFold: an Open inside Open, after applying the pending answers.
 	noFold bool
 }
@@ -91,8 +97,9 @@ func Open(path string, opt Options) (*DB, error) {
 	var file *os.File // to release the lock if bbolt panics half-way through Open
 	err := db.guard(func() error {
 		b, err := bolt.Open(path, 0o600, &bolt.Options{
-			ReadOnly: opt.ReadOnly,
-			Timeout:  opt.Timeout,
+			ReadOnly:        opt.ReadOnly,
+			Timeout:         opt.Timeout,
+			InitialMmapSize: opt.InitialMmapSize,
 			// Never let bbolt create or initialise the file: creation
 			// goes through create, and a file that vanished or shrank
 			// to zero bytes since validateFile is an error, not a new

@@ -76,7 +76,7 @@ func (a *app) runImport(opts *importOptions) error {
 		return withHint(fmt.Errorf("%s: no cards: the notes have headings but no points or statements under them", strings.Join(opts.paths, ", ")),
 			"talkcards asks about bullets and lines of text under '#' and '##' headings")
 	}
-	db, err := a.openDB(false)
+	db, err := a.openForImport()
 	if err != nil {
 		return err
 	}

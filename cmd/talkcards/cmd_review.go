@@ -237,7 +237,7 @@ func (a *app) syncNotes(nc notesChanges) error {
 	for _, f := range nc.vanished {
 		l.files = append(l.files, storage.SourceFile{Path: f, Missing: true})
 	}
-	wdb, err := a.openDB(false)
+	wdb, err := a.openForImport()
 	if err != nil {
 		return err
 	}
