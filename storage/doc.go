@@ -53,6 +53,10 @@
 //	files                           file path → sha256 (32) | size int64 | mtime int64 Unix ns (48 bytes)
 //	roots                           path the user named → 1 byte: 1 folder, 0 file
 //	links                           retired card key → card key its history was carried to
+//	generated                       file path → uvarint deck.GeneratorVersion | the name the file
+//	                                was read under: what made the cards of its last import, so a
+//	                                re-import may keep an unchanged file unread (keep.go)
+//	pending                         answers of a review session not applied yet ("Pending answers")
 //	users/<name>/                   one bucket per user; nothing crosses between users
 //	  "info"     uint64             number of review log entries
 //	  state                         card key → 34 bytes: version 1 | repetitions uint32 |
@@ -170,7 +174,11 @@
 // entry move (a retired card keeps its states but loses its due entries;
 // restoring or moving a card puts them back from the states), the link is recorded in links and Card.Successor, and the
 // pair counts once as Updated. Other files' cards are untouched; talks are
-// never removed. Unchanged data is not rewritten.
+// never removed. Unchanged data is not rewritten. A file whose stamp hash,
+// generator version and name match its generated record, and whose talks
+// no other file makes, may be passed Kept (not parsed): Import re-checks
+// that in its transaction (StaleError otherwise), leaves its cards as they
+// are and counts them Unchanged, as a full import would (keep.go).
 //
 // # Cost
 //
