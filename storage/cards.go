@@ -78,31 +78,6 @@ func encodeTalk(t *talkRec) []byte {
 	return e.b
 }
 
-// decodeTalkBrief decodes only a talk's title, seq and card counts (what
-// Stats shows), skipping its metadata and file list.
-func decodeTalkBrief(slug string, v []byte) (*talkRec, error) {
-	d := dec{b: v}
-	if d.byte() != 1 {
-		d.fail()
-	}
-	t := &talkRec{}
-	t.Slug = slug
-	t.Title = d.str()
-	d.skipStr()   // speaker
-	d.skipStr()   // event
-	d.skipStr()   // date
-	for range 2 { // tags, files
-		for n := d.uvarint(); n > 0 && d.err == nil; n-- {
-			d.skipStr()
-		}
-	}
-	t.Seq = int(d.uvarint())
-	t.Cards = int(d.uvarint())
-	t.Retired = int(d.uvarint())
-	t.gen = d.uvarint()
-	return t, d.done("talk " + slug)
-}
-
 func decodeTalk(slug string, v []byte) (*talkRec, error) {
 	d := dec{b: v}
 	if d.byte() != 1 {

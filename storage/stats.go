@@ -8,7 +8,9 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"sync"
 	"time"
+	"unsafe"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -157,15 +159,6 @@ var easinessBuckets = []HistBucket{
 	{Label: "2.50-2.69", Min: 2.5, Max: 2.7}, {Label: "2.70+", Min: 2.7},
 }
 
-func histAdd(h []HistBucket, v float64) {
-	for i := range h {
-		if v < h[i].Max || h[i].Max == 0 || i == len(h)-1 {
-			h[i].Cards++
-			return
-		}
-	}
-}
-
 // Stats computes a user's report. Its cost is O(days with answers × talks in
 // scope) for the aggregates, O(cards) for the states and O(due cards up to
 // ForecastSpan days ahead) for the due index; it never reads the review log.
@@ -184,44 +177,63 @@ func (db *DB) Stats(user string, opt StatsOptions) (*Stats, error) {
 			return err
 		}
 		st.Known = ub != nil
-		talks, err := loadTalksWith(tx, decodeTalkBrief)
+		// On all talks the pass over the states is most of the work, and
+		// most of it waits on page faults of the mapped file: it starts at
+		// once and runs beside the rest (cursors of a read-only transaction
+		// only read the map). It cannot know the talks yet: it counts by the
+		// talk seq the states name, and what it should have left out (the
+		// states of retired cards) is taken back out afterwards.
+		states := sub(ub, bState)
+		var scan *stateScan
+		var scanErr error
+		var wg sync.WaitGroup
+		defer wg.Wait() // the transaction must outlive the pass
+		if opt.Talk == "" && states != nil {
+			wg.Go(func() {
+				scanErr = db.guard(func() (err error) {
+					scan, err = scanStates(states, opt.Hardest+scanSlack, nil)
+					return err
+				})
+			})
+		}
+		talks, err := loadTalkBriefs(tx)
 		if err != nil {
 			return err
 		}
-		var scope []*talkRec
+		var scope []int32 // indexes into talks, in seq order
 		if opt.Talk != "" {
-			t := talks[opt.Talk]
-			if t == nil {
+			i, ok := talks.find(opt.Talk)
+			if !ok {
 				return fmt.Errorf("talk %q: %w", opt.Talk, ErrNotFound)
 			}
-			scope = append(scope, t)
+			scope = []int32{int32(i)}
 		} else {
-			for _, t := range talks {
-				scope = append(scope, t)
-			}
-			sort.Slice(scope, func(i, j int) bool { return scope[i].Seq < scope[j].Seq })
+			scope = talks.bySeq()
 		}
-		bySlug := make(map[string]int, len(scope))
-		bySeq := make(map[uint32]int, len(scope))
-		st.Talks = make([]TalkStats, 0, len(scope))
-		for i, t := range scope {
-			st.Talks = append(st.Talks, TalkStats{Slug: t.Slug, Title: t.Title})
-			bySlug[t.Slug], bySeq[uint32(t.Seq)] = i, i
+		sc := newStatsScope(talks, scope)
+		st.Talks = make([]TalkStats, len(scope))
+		for i, ti := range scope {
+			st.Talks[i] = TalkStats{Slug: talks.slug(int(ti)), Title: talks.title(int(ti))}
 		}
-		if err := st.readAggregates(ub, opt.Talk, bySlug); err != nil {
-			return err
+		err = st.readAggregates(ub, opt.Talk, talks, sc)
+		if err == nil {
+			err = st.readDue(ub, sc)
 		}
+		wg.Wait()
 		var hard []hardCandidate
-		if opt.Talk != "" {
-			hard, err = st.readStates(tx, ub, scope, bySeq)
-		} else {
-			hard, err = st.scanStates(tx, ub, scope, bySeq, opt.Hardest)
-		}
-		if err != nil {
+		switch {
+		case err != nil:
 			return err
-		}
-		if err := st.readDue(ub, bySeq); err != nil {
-			return err
+		case scanErr != nil:
+			return scanErr
+		case opt.Talk != "":
+			if hard, err = st.readStates(tx, ub, talks, sc); err != nil {
+				return err
+			}
+		default:
+			if hard, err = st.addScan(tx, states, scan, talks, sc, opt.Hardest); err != nil {
+				return err
+			}
 		}
 		return st.pickHardest(tx, hard, talks, opt.Hardest)
 	})
@@ -231,59 +243,181 @@ func (db *DB) Stats(user string, opt StatsOptions) (*Stats, error) {
 	return st, nil
 }
 
+// talkBriefs are what a report needs of every talk record, in slug order
+// (the talks bucket's order). Slugs and titles share one string: on a big
+// collection the heap pages a report touches are a good part of its time.
+type talkBriefs struct {
+	text string
+	ts   []talkBrief
+}
+
+type talkBrief struct {
+	slugAt, titleAt, end uint32 // slug and title in talkBriefs.text
+	seq, cards, retired  int32
+}
+
+func (tb *talkBriefs) slug(i int) string  { t := &tb.ts[i]; return tb.text[t.slugAt:t.titleAt] }
+func (tb *talkBriefs) title(i int) string { t := &tb.ts[i]; return tb.text[t.titleAt:t.end] }
+
+// maxTalkSeq bounds the talk seqs a report indexes by: more than that many
+// talks would be damage (seqs count talks from 1).
+const maxTalkSeq = 1 << 24
+
+// loadTalkBriefs reads every talk record's title, seq and card counts,
+// skipping metadata and file lists.
+func loadTalkBriefs(tx *bolt.Tx) (*talkBriefs, error) {
+	n := int(min(getU64(tx.Bucket(bMeta), kTalks), 1<<20)) // a hint: Import keeps the count
+	tb := &talkBriefs{ts: make([]talkBrief, 0, n)}
+	var text []byte
+	c := tx.Bucket(bTalks).Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		d := dec{b: v}
+		if d.byte() != 1 {
+			d.fail()
+		}
+		title := d.raw(d.uvarint())
+		d.skipStr()   // speaker
+		d.skipStr()   // event
+		d.skipStr()   // date
+		for range 2 { // tags, files
+			for n := d.uvarint(); n > 0 && d.err == nil; n-- {
+				d.skipStr()
+			}
+		}
+		seq, cards, retired := d.uvarint(), d.uvarint(), d.uvarint()
+		d.uvarint() // generation
+		if d.err != nil {
+			return nil, fmt.Errorf("talk %s: %w", k, d.err)
+		}
+		if seq > maxTalkSeq || cards > math.MaxInt32 || retired > math.MaxInt32 ||
+			uint64(len(text))+uint64(len(k))+uint64(len(title)) > math.MaxUint32 {
+			return nil, fmt.Errorf("talk %s: %w", k, errCorrupt)
+		}
+		if text == nil {
+			text = make([]byte, 0, n*(len(k)+len(title)+8))
+		}
+		t := talkBrief{slugAt: uint32(len(text)), seq: int32(seq), cards: int32(cards), retired: int32(retired)}
+		text = append(text, k...)
+		t.titleAt = uint32(len(text))
+		text = append(text, title...)
+		t.end = uint32(len(text))
+		tb.ts = append(tb.ts, t)
+	}
+	// The buffer is not written again: the string can share it.
+	tb.text = unsafe.String(unsafe.SliceData(text), len(text))
+	return tb, nil
+}
+
+// find returns the index of the talk with that slug.
+func (tb *talkBriefs) find(slug string) (int, bool) {
+	i := sort.Search(len(tb.ts), func(i int) bool { return tb.slug(i) >= slug })
+	return i, i < len(tb.ts) && tb.slug(i) == slug
+}
+
+// bySeq returns the indexes of all talks in seq order (slug order between
+// talks of the same seq, which only damage gives).
+func (tb *talkBriefs) bySeq() []int32 {
+	maxSeq := int32(0)
+	for i := range tb.ts {
+		maxSeq = max(maxSeq, tb.ts[i].seq)
+	}
+	first := make([]int32, maxSeq+1)
+	for i := range first {
+		first[i] = -1
+	}
+	next := make([]int32, len(tb.ts))
+	for i := len(tb.ts) - 1; i >= 0; i-- {
+		s := tb.ts[i].seq
+		next[i], first[s] = first[s], int32(i)
+	}
+	out := make([]int32, 0, len(tb.ts))
+	for _, i := range first {
+		for ; i >= 0; i = next[i] {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// statsScope maps talks to their line of a report.
+type statsScope struct {
+	scope  []int32 // talk index of each line
+	line   []int32 // talk index → line, -1 out of scope
+	seq    []int32 // talk seq → line, -1 out of scope (the first talk of a seq)
+	maxSeq int
+}
+
+func newStatsScope(talks *talkBriefs, scope []int32) *statsScope {
+	sc := &statsScope{scope: scope, line: make([]int32, len(talks.ts))}
+	for i := range sc.line {
+		sc.line[i] = -1
+	}
+	for _, ti := range scope {
+		sc.maxSeq = max(sc.maxSeq, int(talks.ts[ti].seq))
+	}
+	sc.seq = make([]int32, sc.maxSeq+1)
+	for i := range sc.seq {
+		sc.seq[i] = -1
+	}
+	for l, ti := range scope {
+		sc.line[ti] = int32(l)
+		if s := talks.ts[ti].seq; sc.seq[s] < 0 {
+			sc.seq[s] = int32(l)
+		}
+	}
+	return sc
+}
+
+// bySeq is the line of the talk with that seq, -1 if none is in scope.
+func (sc *statsScope) bySeq(seq uint32) int32 {
+	if uint64(seq) > uint64(sc.maxSeq) {
+		return -1
+	}
+	return sc.seq[seq]
+}
+
 // readAggregates sums the user's day aggregates (the talk's talk-day
-// aggregates with a talk) into the report, and every talk-day aggregate into
-// its talk's line.
-func (st *Stats) readAggregates(ub *bolt.Bucket, talk string, bySlug map[string]int) error {
+// aggregates with a talk) into the report, and the talk summaries (with a
+// talk, its talk-day aggregates) into the talks' lines.
+func (st *Stats) readAggregates(ub *bolt.Bucket, talk string, talks *talkBriefs, sc *statsScope) error {
 	var mine []DayAgg
 	if sums := sub(ub, bTalkSum); talk == "" && sums != nil {
-		err := sums.ForEach(func(k, v []byte) error {
-			i, ok := bySlug[string(k)]
-			if !ok {
-				return nil // a talk not in the talks bucket: nothing to show it by
+		// Both buckets are in slug order: walk them side by side.
+		ti := 0
+		c := sums.Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			for ti < len(talks.ts) && talks.slug(ti) < string(k) {
+				ti++
+			}
+			if ti == len(talks.ts) || talks.slug(ti) != string(k) || sc.line[ti] < 0 {
+				continue // a talk not in the talks bucket: nothing to show it by
 			}
 			s, err := decodeTalkSum(v)
 			if err != nil {
 				return err
 			}
-			ts := &st.Talks[i]
+			ts := &st.Talks[sc.line[ti]]
 			ts.Reviews, ts.Quiz, ts.LastDay, ts.Answered = s.Reviews, s.Quiz, s.Last, true
-			return nil
-		})
-		if err != nil {
-			return err
 		}
 	} else if talkDays := sub(ub, bTalkDays); talk != "" && talkDays != nil {
 		c := talkDays.Cursor()
-		var k, v []byte
-		if talk != "" {
-			k, v = c.Seek(append([]byte(talk), 0))
-		} else {
-			k, v = c.First()
-		}
-		for ; k != nil; k, v = c.Next() {
+		for k, v := c.Seek(append([]byte(talk), 0)); k != nil; k, v = c.Next() {
 			slug, day, err := splitTalkDayKey(k)
 			if err != nil {
 				return err
 			}
-			if talk != "" && slug != talk {
+			if slug != talk {
 				break
-			}
-			i, ok := bySlug[slug]
-			if !ok {
-				continue // a talk not in the talks bucket: nothing to show it by
 			}
 			a, err := decodeDayAgg(day, v)
 			if err != nil {
 				return err
 			}
-			ts := &st.Talks[i]
+			ts := &st.Talks[0]
 			ts.Reviews.add(Ratio{a.ByKind[KindReview], a.Passes[KindReview]})
 			ts.Quiz.add(Ratio{a.ByKind[KindQuiz], a.Passes[KindQuiz]})
 			ts.LastDay, ts.Answered = max(ts.LastDay, day), true
-			if talk != "" {
-				mine = append(mine, a)
-			}
+			mine = append(mine, a)
 		}
 	}
 	if talk == "" {
@@ -362,14 +496,14 @@ type hardCandidate struct {
 
 // readStates counts the cards in scope by state, per talk and in all, and
 // fills the histograms. It returns the candidates for the hardest cards.
-func (st *Stats) readStates(tx *bolt.Tx, ub *bolt.Bucket, scope []*talkRec, bySeq map[uint32]int) ([]hardCandidate, error) {
+func (st *Stats) readStates(tx *bolt.Tx, ub *bolt.Bucket, talks *talkBriefs, sc *statsScope) ([]hardCandidate, error) {
 	states := sub(ub, bState)
 	var hard []hardCandidate
+	var hist stateHist
 	c := tx.Bucket(bOrder).Cursor()
-	for _, t := range scope {
-		prefix := binary.BigEndian.AppendUint32(nil, uint32(t.Seq))
-		ti := bySeq[uint32(t.Seq)]
-		ts := &st.Talks[ti]
+	for line, ti := range sc.scope {
+		prefix := binary.BigEndian.AppendUint32(nil, uint32(talks.ts[ti].seq))
+		ts := &st.Talks[line]
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 			if len(k) != 16 {
 				return nil, fmt.Errorf("order index: %w", errCorrupt)
@@ -404,13 +538,13 @@ func (st *Stats) readStates(tx *bolt.Tx, ub *bolt.Bucket, scope []*talkRec, bySe
 			default:
 				ts.Cards.Mature++
 			}
-			histAdd(st.Intervals, float64(s.Interval))
-			histAdd(st.Easiness, math.Round(s.Easiness*100)/100)
+			hist.add(s.Interval, s.Easiness)
 			if s.Lapses > 0 || s.Easiness < scheduler.InitialEasiness {
 				hard = append(hard, hardCandidate{slices.Clone(k[8:]), binary.BigEndian.Uint64(k), s})
 			}
 		}
 	}
+	hist.into(st)
 	for _, ts := range st.Talks {
 		c := &st.Cards
 		c.New += ts.Cards.New
@@ -423,23 +557,93 @@ func (st *Stats) readStates(tx *bolt.Tx, ub *bolt.Bucket, scope []*talkRec, bySe
 	return hard, nil
 }
 
+// stateHist counts cards into the interval and easiness histograms
+// (intervalBuckets, easinessBuckets), by bucket index.
+type stateHist struct {
+	intervals [8]int
+	easiness  [6]int
+}
+
+// intervalBucket and easinessBucket are the buckets histIndex picks for
+// the intervals below the interval histogram's last bound, and for the
+// easiness values c/100 (as Stats rounds them) of c below 300: tables
+// built with histIndex itself, so the answers are the same.
+var (
+	intervalBucket = bucketTable(intervalBuckets, int(intervalBuckets[len(intervalBuckets)-2].Max), 1)
+	easinessBucket = bucketTable(easinessBuckets, 300, 100)
+)
+
+func bucketTable(h []HistBucket, n int, div float64) []uint8 {
+	out := make([]uint8, n)
+	for v := range out {
+		out[v] = uint8(histIndex(h, float64(v)/div))
+	}
+	return out
+}
+
+// histIndex is the bucket of h that v falls in: the first whose bound is
+// above v, the last if none.
+func histIndex(h []HistBucket, v float64) int {
+	for i := range h {
+		if v < h[i].Max || h[i].Max == 0 || i == len(h)-1 {
+			return i
+		}
+	}
+	return 0
+}
+
+func (h *stateHist) add(interval int, easiness float64) { h.addN(interval, easiness, 1) }
+
+// addN counts n cards (-1 takes one back out).
+func (h *stateHist) addN(interval int, easiness float64, n int) {
+	switch {
+	case interval >= len(intervalBucket): // at or above the last bound
+		h.intervals[len(h.intervals)-1] += n
+	case interval >= 0:
+		h.intervals[intervalBucket[interval]] += n
+	default:
+		h.intervals[histIndex(intervalBuckets, float64(interval))] += n
+	}
+	if c := math.Round(easiness * 100); c >= 0 && c < float64(len(easinessBucket)) {
+		h.easiness[easinessBucket[int(c)]] += n
+	} else {
+		h.easiness[histIndex(easinessBuckets, c/100)] += n
+	}
+}
+
+func (h *stateHist) into(st *Stats) {
+	for i, n := range h.intervals {
+		st.Intervals[i].Cards += n
+	}
+	for i, n := range h.easiness {
+		st.Easiness[i].Cards += n
+	}
+}
+
 // readDue reads the due index from its start to ForecastSpan days after
 // today, counting the cards of talks in scope (the entries hold the card's
 // note order, so its talk; retired cards have none).
-func (st *Stats) readDue(ub *bolt.Bucket, bySeq map[uint32]int) error {
+func (st *Stats) readDue(ub *bolt.Bucket, sc *statsScope) error {
 	due := sub(ub, bDue)
 	if due == nil {
 		return nil
 	}
 	today := st.Today
 	end := dayKey(today + ForecastSpan)
+	endDay := binary.BigEndian.Uint32(end[:])
 	c := due.Cursor()
-	for k, v := c.First(); k != nil && bytes.Compare(k[:min(4, len(k))], end[:]) <= 0; k, v = c.Next() {
+	for k, v := c.First(); k != nil; k, v = c.Next() {
 		if len(k) != 12 || len(v) != 8 {
+			if bytes.Compare(k[:min(4, len(k))], end[:]) > 0 {
+				break
+			}
 			return fmt.Errorf("due index: %w", errCorrupt)
 		}
-		ti, ok := bySeq[binary.BigEndian.Uint32(v)]
-		if !ok {
+		if binary.BigEndian.Uint32(k) > endDay {
+			break
+		}
+		ti := sc.bySeq(binary.BigEndian.Uint32(v))
+		if ti < 0 {
 			continue // not in scope
 		}
 		switch d := keyDay(k[:4]); {
@@ -461,7 +665,7 @@ func (st *Stats) readDue(ub *bolt.Bucket, bySeq map[uint32]int) error {
 
 // pickHardest keeps the n cards with the most lapses, then the lowest
 // easiness, then in note order, and reads their records.
-func (st *Stats) pickHardest(tx *bolt.Tx, hard []hardCandidate, talks map[string]*talkRec, n int) error {
+func (st *Stats) pickHardest(tx *bolt.Tx, hard []hardCandidate, talks *talkBriefs, n int) error {
 	sort.Slice(hard, func(i, j int) bool {
 		a, b := hard[i].state, hard[j].state
 		if a.Lapses != b.Lapses {
@@ -483,8 +687,8 @@ func (st *Stats) pickHardest(tx *bolt.Tx, hard []hardCandidate, talks map[string
 			return err
 		}
 		title := c.Talk
-		if t := talks[c.TalkSlug]; t != nil {
-			title = t.Title
+		if i, ok := talks.find(c.TalkSlug); ok {
+			title = talks.title(i)
 		}
 		st.Hardest = append(st.Hardest, HardCard{ID: c.ID, TalkSlug: c.TalkSlug, TalkTitle: title, Prompt: c.Prompt,
 			Lapses: h.state.Lapses, Easiness: h.state.Easiness, Interval: h.state.Interval})
@@ -492,32 +696,128 @@ func (st *Stats) pickHardest(tx *bolt.Tx, hard []hardCandidate, talks map[string
 	return nil
 }
 
-// scanStates is readStates for all talks: one pass over the user's states in
-// key order (each holds its card's talk), no card record read. Cards
-// without a state and never reviewed ones are the talk's active cards left
-// over; the retired ones come from the talk records, and the states of
-// retired cards are recognised through the order index of the few talks
-// that have any. Only the candidates that can be among the n hardest get
-// their note order read.
-func (st *Stats) scanStates(tx *bolt.Tx, ub *bolt.Bucket, scope []*talkRec, bySeq map[uint32]int, n int) ([]hardCandidate, error) {
-	maxSeq := 0
-	for _, t := range scope {
-		maxSeq = max(maxSeq, t.Seq)
+// stateScan is what scanStates finds, by the talk seq each state names:
+// counts (learning, young, mature, suspended), the histograms, the k
+// hardest candidates by lapses and easiness (top), and every candidate not
+// worse than the k-th hardest when it was seen (cands).
+type stateScan struct {
+	counts     [][4]int32
+	hist       stateHist
+	top, cands []hardCand
+	k          int
+}
+
+// hardCand is a candidate for the hardest cards as scanStates finds it.
+type hardCand struct {
+	key      [8]byte
+	seq      uint32
+	lapses   int32
+	interval int32
+	easiness float64
+}
+
+// harder orders candidates hardest-first by lapses, then easiness (note
+// order breaks the ties later).
+func harder(a, b *hardCand) int {
+	if a.lapses != b.lapses {
+		return int(b.lapses - a.lapses)
 	}
-	talkIdx := make([]int32, maxSeq+1)
-	for i := range talkIdx {
-		talkIdx[i] = -1
+	return cmp.Compare(a.easiness, b.easiness)
+}
+
+// scanSlack is how many more hardest candidates than asked the early pass
+// of Stats keeps, for those it finds out later it should have skipped (a
+// variable for tests).
+var scanSlack = 64
+
+// scanStates is readStates for all talks: one pass over the user's states
+// in key order (each names its card's talk), no card record read. It
+// leaves out the states skip names (nil: none) and those of talk seqs
+// beyond maxTalkSeq. It writes nothing shared: Stats runs it beside its
+// other reads.
+func scanStates(states *bolt.Bucket, k int, skip func(seq uint32, key []byte) bool) (*stateScan, error) {
+	scan := &stateScan{k: k}
+	// Once top is full, the loop drops a candidate worse than its last
+	// inline, against copies of its figures.
+	full, worstLapses, worstEasiness := false, int32(0), 0.0
+	consider := func(cd hardCand) {
+		scan.cands = append(scan.cands, cd)
+		top := scan.top
+		if len(top) == k && harder(&cd, &top[k-1]) == 0 {
+			return
+		}
+		at, _ := slices.BinarySearchFunc(top, &cd, func(a hardCand, b *hardCand) int { return cmp.Or(harder(&a, b), -1) })
+		top = slices.Insert(top, at, cd)
+		if len(top) > k {
+			top = top[:k]
+		}
+		if len(top) == k {
+			full, worstLapses, worstEasiness = true, top[k-1].lapses, top[k-1].easiness
+		}
+		scan.top = top
 	}
-	retired := map[[8]byte]bool{}
-	hasRetired := make([]bool, maxSeq+1)
-	c := tx.Bucket(bOrder).Cursor()
-	for _, t := range scope {
-		talkIdx[t.Seq] = int32(bySeq[uint32(t.Seq)])
-		if t.Retired == 0 {
+	c := states.Cursor()
+	for key, v := c.First(); key != nil; key, v = c.Next() {
+		if len(v) != stateSize || v[0] != 1 {
+			return nil, fmt.Errorf("card state: %w", errCorrupt)
+		}
+		if len(key) != 8 {
+			return nil, fmt.Errorf("state key: %w", errCorrupt)
+		}
+		seq := stateTalk(v)
+		if seq > maxTalkSeq || skip != nil && skip(seq, key) {
 			continue
 		}
-		hasRetired[t.Seq] = true
-		prefix := binary.BigEndian.AppendUint32(nil, uint32(t.Seq))
+		if int(seq) >= len(scan.counts) {
+			n := max(int(seq)+1, 2*len(scan.counts), 1024)
+			scan.counts = append(scan.counts, make([][4]int32, n-len(scan.counts))...)
+		}
+		cc := &scan.counts[seq]
+		if v[25]&1 != 0 {
+			cc[3]++ // suspended
+			continue
+		}
+		s, _ := decodeState(v)
+		switch {
+		case neverReviewed(s):
+			continue // new: counted as what is left
+		case s.Interval <= 1:
+			cc[0]++
+		case s.Interval < MatureInterval:
+			cc[1]++
+		default:
+			cc[2]++
+		}
+		scan.hist.add(s.Interval, s.Easiness)
+		if s.Lapses > 0 || s.Easiness < scheduler.InitialEasiness {
+			l := int32(s.Lapses)
+			if full && (l < worstLapses || l == worstLapses && s.Easiness > worstEasiness) {
+				continue // worse than the k-th hardest
+			}
+			consider(hardCand{[8]byte(key), seq, l, int32(s.Interval), s.Easiness})
+		}
+	}
+	return scan, nil
+}
+
+// addScan adds what the early scanStates found to the report, once the
+// talks are known: it takes the states of retired cards back out (the
+// order index of the talks that have any lists them), and reads the note
+// order of the candidates that can be among the n hardest. Should the
+// pass have counted a state of no talk in scope (damage), or the retired
+// cards crowd the hardest out of its slack, it scans again knowing what to
+// skip.
+func (st *Stats) addScan(tx *bolt.Tx, states *bolt.Bucket, scan *stateScan, talks *talkBriefs, sc *statsScope, n int) ([]hardCandidate, error) {
+	retired := map[[8]byte]bool{}
+	hasRetired := make([]bool, sc.maxSeq+1)
+	c := tx.Bucket(bOrder).Cursor()
+	for _, ti := range sc.scope {
+		t := &talks.ts[ti]
+		if t.retired == 0 {
+			continue
+		}
+		hasRetired[t.seq] = true
+		prefix := binary.BigEndian.AppendUint32(nil, uint32(t.seq))
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 			if len(k) != 16 {
 				return nil, fmt.Errorf("order index: %w", errCorrupt)
@@ -527,79 +827,76 @@ func (st *Stats) scanStates(tx *bolt.Tx, ub *bolt.Bucket, scope []*talkRec, bySe
 			}
 		}
 	}
-	type cand struct {
-		key      [8]byte
-		lapses   int32
-		interval int32
-		easiness float64
+	// skip is what a pass knowing the talks leaves out.
+	skip := func(seq uint32, key []byte) bool {
+		return sc.bySeq(seq) < 0 || hasRetired[seq] && retired[[8]byte(key)]
 	}
-	// better orders hardest-first by lapses, then easiness (note order
-	// breaks the ties later).
-	better := func(a, b *cand) int {
-		if a.lapses != b.lapses {
-			return int(b.lapses - a.lapses)
-		}
-		return cmp.Compare(a.easiness, b.easiness)
-	}
-	// top holds the n best candidates seen by lapses and easiness; cands
-	// every candidate not worse than the n-th best when it was seen.
-	var cands, top []cand
-	consider := func(cd cand) {
-		if len(top) == n && better(&cd, &top[n-1]) > 0 {
-			return
-		}
-		cands = append(cands, cd)
-		if len(top) == n && better(&cd, &top[n-1]) == 0 {
-			return
-		}
-		at, _ := slices.BinarySearchFunc(top, &cd, func(a cand, b *cand) int { return cmp.Or(better(&a, b), -1) })
-		top = slices.Insert(top, at, cd)
-		if len(top) > n {
-			top = top[:n]
+	exact := scan == nil
+	if !exact {
+		for seq, cc := range scan.counts {
+			if cc != ([4]int32{}) && sc.bySeq(uint32(seq)) < 0 {
+				exact = true // a state of no talk in scope was counted
+				break
+			}
 		}
 	}
-	if states := sub(ub, bState); states != nil {
-		err := states.ForEach(func(k, v []byte) error {
+	if !exact {
+		for key := range retired {
+			v := states.Get(key[:])
+			if v == nil {
+				continue
+			}
 			s, err := decodeState(v)
 			if err != nil {
-				return err
-			}
-			if len(k) != 8 {
-				return fmt.Errorf("state key: %w", errCorrupt)
+				return nil, err
 			}
 			seq := stateTalk(v)
-			if int64(seq) > int64(maxSeq) || talkIdx[seq] < 0 || (hasRetired[seq] && retired[[8]byte(k)]) {
-				return nil // not in scope, or retired
+			if sc.bySeq(seq) < 0 || !hasRetired[seq] || int(seq) >= len(scan.counts) {
+				continue // not left out by skip, or not counted (no talk: see above)
 			}
-			cc := &st.Talks[talkIdx[seq]].Cards
+			cc := &scan.counts[seq]
 			switch {
 			case s.Suspended:
-				cc.Suspended++
-				return nil
+				cc[3]--
+				continue
 			case neverReviewed(s):
-				return nil // new: counted as what is left
+				continue
 			case s.Interval <= 1:
-				cc.Learning++
+				cc[0]--
 			case s.Interval < MatureInterval:
-				cc.Young++
+				cc[1]--
 			default:
-				cc.Mature++
+				cc[2]--
 			}
-			histAdd(st.Intervals, float64(s.Interval))
-			histAdd(st.Easiness, math.Round(s.Easiness*100)/100)
-			if s.Lapses > 0 || s.Easiness < scheduler.InitialEasiness {
-				consider(cand{[8]byte(k), int32(s.Lapses), int32(s.Interval), s.Easiness})
-			}
-			return nil
-		})
-		if err != nil {
+			scan.hist.addN(s.Interval, s.Easiness, -1)
+		}
+		kept := func(cd hardCand) bool { return !skip(cd.seq, cd.key[:]) }
+		if len(scan.top) == scan.k && countFunc(scan.top, kept) < n {
+			exact = true // too many of the hardest were retired
+		} else {
+			scan.top = slices.DeleteFunc(scan.top, func(cd hardCand) bool { return !kept(cd) })
+			scan.cands = slices.DeleteFunc(scan.cands, func(cd hardCand) bool { return !kept(cd) })
+		}
+	}
+	if exact {
+		var err error
+		if states == nil {
+			scan = &stateScan{}
+		} else if scan, err = scanStates(states, n, skip); err != nil {
 			return nil, err
 		}
 	}
-	for _, t := range scope {
-		cc := &st.Talks[talkIdx[t.Seq]].Cards
-		cc.Retired = t.Retired
-		cc.New = t.Cards - cc.Learning - cc.Young - cc.Mature - cc.Suspended
+	scan.hist.into(st)
+	for line, ti := range sc.scope {
+		t := &talks.ts[ti]
+		var cn [4]int32
+		if s := int(t.seq); s < len(scan.counts) && sc.seq[s] == int32(line) {
+			cn = scan.counts[s]
+		}
+		cc := &st.Talks[line].Cards
+		cc.Learning, cc.Young, cc.Mature, cc.Suspended = int(cn[0]), int(cn[1]), int(cn[2]), int(cn[3])
+		cc.Retired = int(t.retired)
+		cc.New = int(t.cards) - cc.Learning - cc.Young - cc.Mature - cc.Suspended
 		sc := &st.Cards
 		sc.New += cc.New
 		sc.Learning += cc.Learning
@@ -608,18 +905,17 @@ func (st *Stats) scanStates(tx *bolt.Tx, ub *bolt.Bucket, scope []*talkRec, bySe
 		sc.Suspended += cc.Suspended
 		sc.Retired += cc.Retired
 	}
-
-	// Only the candidates not worse than the n-th best can be among the n
-	// hardest: note order breaks their ties.
-	if len(top) == 0 {
+	// Only the candidates not worse than the n-th hardest can be among the
+	// n hardest: note order breaks their ties.
+	if len(scan.top) == 0 {
 		return nil, nil
 	}
-	worst := &top[len(top)-1]
+	worst := scan.top[min(n, len(scan.top))-1]
 	cards := tx.Bucket(bCards)
 	var hard []hardCandidate
-	for i := range cands {
-		cd := &cands[i]
-		if better(cd, worst) > 0 {
+	for i := range scan.cands {
+		cd := &scan.cands[i]
+		if harder(cd, &worst) > 0 {
 			continue
 		}
 		cv := cards.Get(cd.key[:])
@@ -634,4 +930,14 @@ func (st *Stats) scanStates(tx *bolt.Tx, ub *bolt.Bucket, scope []*talkRec, bySe
 		hard = append(hard, hardCandidate{slices.Clone(cd.key[:]), order, s})
 	}
 	return hard, nil
+}
+
+func countFunc[T any](s []T, f func(T) bool) int {
+	n := 0
+	for _, v := range s {
+		if f(v) {
+			n++
+		}
+	}
+	return n
 }

@@ -1,10 +1,13 @@
 package storage
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -375,5 +378,133 @@ func sameAggregates(t *testing.T, db *DB, user string) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestStatsTalkLinesAgree checks the report on all talks (one pass over the
+// states, started before the talks are read and corrected after) against
+// the reports on each talk (its cards through the note-order index) on
+// random collections, with states of retired cards and of no talk among
+// them, and with no slack for the hardest cards (the pass done again).
+func TestStatsTalkLinesAgree(t *testing.T) {
+	defer func(s int) { scanSlack = s }(scanSlack)
+	for seed := range uint64(6) {
+		db, last := randomCollection(t, seed)
+		if seed >= 4 {
+			addOrphanState(t, db, "ann", last)
+		}
+		for _, slack := range []int{64, 0} {
+			scanSlack = slack
+			for _, user := range []string{"ann", "bob", "cy"} {
+				for _, n := range []int{1, 3, 1000} {
+					statsAgree(t, db, user, last, n, fmt.Sprintf("seed %d, slack %d, %s, %d hardest", seed, slack, user, n))
+				}
+			}
+		}
+	}
+}
+
+// addOrphanState gives the user a state of a talk seq no talk has (damage
+// that Verify reports), due and hard.
+func addOrphanState(t *testing.T, db *DB, user string, day scheduler.Day) {
+	t.Helper()
+	s := scheduler.State{Repetitions: 2, Easiness: 1.3, Interval: 30, Due: day, Lapses: 9, LastReview: day}
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bUsers).Bucket([]byte(user)).Bucket(bState).Put([]byte("\x00orphan!"), encodeState(s, 999))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func statsAgree(t *testing.T, db *DB, user string, today scheduler.Day, n int, what string) {
+	t.Helper()
+	all, err := db.Stats(user, StatsOptions{Today: today, Hardest: n})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum CardCounts
+	var intervals, easiness []int
+	var hardest []HardCard
+	for i, line := range all.Talks {
+		one, err := db.Stats(user, StatsOptions{Today: today, Talk: line.Slug, Hardest: 1 << 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(one.Talks, all.Talks[i:i+1]) {
+			t.Errorf("%s: talk line\n got %+v\nwant %+v", what, all.Talks[i], one.Talks[0])
+		}
+		c := one.Cards
+		sum = CardCounts{sum.New + c.New, sum.Learning + c.Learning, sum.Young + c.Young, sum.Mature + c.Mature,
+			sum.Suspended + c.Suspended, sum.Retired + c.Retired}
+		intervals = addCounts(intervals, histCounts(one.Intervals))
+		easiness = addCounts(easiness, histCounts(one.Easiness))
+		hardest = append(hardest, one.Hardest...)
+	}
+	if sum != all.Cards || !reflect.DeepEqual(intervals, histCounts(all.Intervals)) ||
+		!reflect.DeepEqual(easiness, histCounts(all.Easiness)) {
+		t.Errorf("%s: talks add up to %+v %v %v, all talks %+v %v %v", what,
+			sum, intervals, easiness, all.Cards, histCounts(all.Intervals), histCounts(all.Easiness))
+	}
+	// Each talk's list is in note order between equals, the talks in seq order.
+	slices.SortStableFunc(hardest, func(a, b HardCard) int {
+		return cmp.Or(cmp.Compare(b.Lapses, a.Lapses), cmp.Compare(a.Easiness, b.Easiness))
+	})
+	hardest = hardest[:min(n, len(hardest))]
+	if !reflect.DeepEqual(all.Hardest, hardest) && !(len(all.Hardest) == 0 && len(hardest) == 0) {
+		t.Errorf("%s: hardest\n got %+v\nwant %+v", what, all.Hardest, hardest)
+	}
+}
+
+func addCounts(a, b []int) []int {
+	if a == nil {
+		a = make([]int, len(b))
+	}
+	for i := range b {
+		a[i] += b[i]
+	}
+	return a
+}
+
+// TestStateHistBuckets checks the histogram tables against the comparisons
+// they stand for: a value goes to the first bucket whose bound is above it
+// (the last if none), easiness rounded to hundredths first.
+func TestStateHistBuckets(t *testing.T) {
+	bucket := func(h []HistBucket, v float64) int {
+		for i := range h {
+			if v < h[i].Max || h[i].Max == 0 || i == len(h)-1 {
+				return i
+			}
+		}
+		return -1
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	easiness := []float64{-1, 0, 1.3, 1.694999, 1.695, 1.7, 1.99, 1.995, 2.0, 2.299999, 2.3, 2.4949, 2.495, 2.5, 2.69, 2.695,
+		2.7, 2.9999, 3, 3.5, 1e9, math.NaN(), math.Inf(1), math.Inf(-1)}
+	for range 10000 {
+		easiness = append(easiness, 1+2*rng.Float64(), float64(100+rng.IntN(250))/100)
+	}
+	for iv := -3; iv < 2000; iv++ {
+		e := easiness[(iv+3)%len(easiness)]
+		var h stateHist
+		h.add(iv, e)
+		var want stateHist
+		want.intervals[bucket(intervalBuckets, float64(iv))]++
+		want.easiness[bucket(easinessBuckets, math.Round(e*100)/100)]++
+		if h != want {
+			t.Errorf("interval %d, easiness %v: %+v, want %+v", iv, e, h, want)
+		}
+	}
+	for _, e := range easiness {
+		var h, want stateHist
+		h.add(5, e)
+		want.intervals[bucket(intervalBuckets, 5)]++
+		want.easiness[bucket(easinessBuckets, math.Round(e*100)/100)]++
+		if h != want {
+			t.Errorf("easiness %v: %+v, want %+v", e, h.easiness, want.easiness)
+		}
+	}
+	if len(stateHist{}.intervals) != len(intervalBuckets) || len(stateHist{}.easiness) != len(easinessBuckets) {
+		t.Error("stateHist does not have a count per bucket")
 	}
 }

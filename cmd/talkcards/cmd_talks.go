@@ -1,7 +1,14 @@
 package main
 
 import (
+	"bufio"
+	"io"
+	"runtime/debug"
+	"strconv"
+
 	"github.com/spf13/cobra"
+
+	"github.com/talkcards/talkcards/scheduler"
 )
 
 func (a *app) talksCmd() *cobra.Command {
@@ -31,58 +38,102 @@ type talkJSON struct {
 }
 
 func (a *app) runTalks() error {
+	// The listing keeps what it allocates to the end (see runStats).
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	db, err := a.openWithCards(true)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	view, err := a.userView(db)
+	user, err := a.userName()
 	if err != nil {
 		return err
 	}
-	talks, err := db.Talks()
+	settings, err := db.Settings(user)
+	if err != nil {
+		return err
+	}
+	talks, err := db.TalkCounts(user, scheduler.DayOf(a.now(), settings.DayStartHour))
 	if err != nil {
 		return err
 	}
 	rows := make([]talkJSON, 0, len(talks))
 	for _, t := range talks {
-		cards, err := db.Cards(t.Slug)
-		if err != nil {
-			return err
-		}
-		r := talkJSON{Slug: t.Slug, Title: t.Title, Speaker: t.Meta.Speaker, Event: t.Meta.Event, Files: t.Files}
+		r := talkJSON{Slug: t.Slug, Title: t.Title, Speaker: t.Meta.Speaker, Event: t.Meta.Event, Files: t.Files,
+			Cards: t.Cards, New: t.New, Due: t.Due, Retired: t.Retired}
 		if r.Files == nil {
 			r.Files = []string{}
-		}
-		for _, c := range cards {
-			st, _ := view.status(c)
-			switch st {
-			case "retired":
-				r.Retired++
-				continue
-			case "new":
-				r.New++
-			case "due":
-				r.Due++
-			}
-			r.Cards++
 		}
 		rows = append(rows, r)
 	}
 	if a.json {
-		return writeJSON(a.stdout, rows)
+		return writeTalksJSON(a.stdout, rows)
 	}
 	t := &table{
 		header: []string{"SLUG", "CARDS", "NEW", "DUE", "TITLE"},
 		right:  []bool{false, true, true, true, false},
 		flex:   []int{0, 0, 0, 0, 1},
 	}
+	cells := make([]string, 0, len(rows)*len(t.header))
 	for _, r := range rows {
 		title := r.Title
 		if r.Speaker != "" {
 			title += " — " + r.Speaker
 		}
-		t.add(r.Slug, itoa(r.Cards), itoa(r.New), itoa(r.Due), title)
+		cells = append(cells, r.Slug, itoa(r.Cards), itoa(r.New), itoa(r.Due), title)
 	}
-	return t.render(a.stdout, a.width())
+	bw := bufio.NewWriterSize(a.stdout, 64<<10)
+	writeBigTable(bw, t, cells, a.width(), "")
+	return bw.Flush() // the first error of any write
+}
+
+// writeTalksJSON writes what writeJSON(w, rows) writes, byte for byte,
+// by hand and through one buffer: a big collection has tens of thousands
+// of talks, and encoding/json indents the whole array once more at the end.
+func writeTalksJSON(w io.Writer, rows []talkJSON) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	if len(rows) == 0 {
+		bw.WriteString("[]\n")
+		return bw.Flush()
+	}
+	var b []byte
+	bw.WriteString("[\n")
+	for i := range rows {
+		r := &rows[i]
+		b = append(b[:0], "  {\n    \"slug\": "...)
+		b = appendJSONString(b, r.Slug)
+		b = append(b, ",\n    \"title\": "...)
+		b = appendJSONString(b, r.Title)
+		b = append(b, ",\n    \"speaker\": "...)
+		b = appendJSONString(b, r.Speaker)
+		b = append(b, ",\n    \"event\": "...)
+		b = appendJSONString(b, r.Event)
+		b = append(b, ",\n    \"files\": ["...)
+		for j, f := range r.Files {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, "\n      "...)
+			b = appendJSONString(b, f)
+		}
+		if len(r.Files) > 0 {
+			b = append(b, "\n    "...)
+		}
+		b = append(b, "],\n    \"cards\": "...)
+		b = strconv.AppendInt(b, int64(r.Cards), 10)
+		b = append(b, ",\n    \"new\": "...)
+		b = strconv.AppendInt(b, int64(r.New), 10)
+		b = append(b, ",\n    \"due\": "...)
+		b = strconv.AppendInt(b, int64(r.Due), 10)
+		b = append(b, ",\n    \"retired\": "...)
+		b = strconv.AppendInt(b, int64(r.Retired), 10)
+		b = append(b, "\n  }"...)
+		if i < len(rows)-1 {
+			b = append(b, ',')
+		}
+		b = append(b, '\n')
+		bw.Write(b)
+	}
+	bw.WriteString("]\n")
+	return bw.Flush() // the first error of any write
 }

@@ -1,6 +1,15 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"time"
+
 	"github.com/talkcards/talkcards/scheduler"
 	"github.com/talkcards/talkcards/storage"
 )
@@ -169,6 +178,22 @@ func dayString(d scheduler.Day) *string {
 }
 
 func newStatsJSON(st *storage.Stats) statsJSON {
+	j := newStatsHead(st)
+	for _, t := range st.Talks {
+		tj := talkStatsJSON{Slug: t.Slug, Title: t.Title, Cards: t.Cards.Active(), Mature: t.Cards.Mature,
+			MatureShare: share(storage.Ratio{Answers: t.Cards.Active(), Passed: t.Cards.Mature}),
+			Reviews:     t.Reviews.Answers, Passed: t.Reviews.Passed, Retention: share(t.Reviews), DueToday: t.DueToday,
+			Quiz: talkQuizJSON{Answers: t.Quiz.Answers, Right: t.Quiz.Passed, Score: share(t.Quiz)}}
+		if t.Answered {
+			tj.LastAnswer = dayString(t.LastDay)
+		}
+		j.Talks = append(j.Talks, tj)
+	}
+	return j
+}
+
+// newStatsHead is newStatsJSON with no talk lines (Talks empty).
+func newStatsHead(st *storage.Stats) statsJSON {
 	j := statsJSON{
 		Reviews: st.Reviews.Answers, Passed: st.Reviews.Passed, Retention: share(st.Reviews),
 		User: st.User, Today: st.Today.String(), Notes: statsNotes(st),
@@ -221,26 +246,24 @@ func newStatsJSON(st *storage.Stats) statsJSON {
 		j.Hardest = append(j.Hardest, hardCardJSON{ID: h.ID, Talk: h.TalkSlug, TalkTitle: h.TalkTitle, Prompt: h.Prompt,
 			Lapses: h.Lapses, Easiness: h.Easiness, Interval: h.Interval})
 	}
-	for _, t := range st.Talks {
-		tj := talkStatsJSON{Slug: t.Slug, Title: t.Title, Cards: t.Cards.Active(), Mature: t.Cards.Mature,
-			MatureShare: share(storage.Ratio{Answers: t.Cards.Active(), Passed: t.Cards.Mature}),
-			Reviews:     t.Reviews.Answers, Passed: t.Reviews.Passed, Retention: share(t.Reviews), DueToday: t.DueToday,
-			Quiz: talkQuizJSON{Answers: t.Quiz.Answers, Right: t.Quiz.Passed, Score: share(t.Quiz)}}
-		if t.Answered {
-			tj.LastAnswer = dayString(t.LastDay)
-		}
-		j.Talks = append(j.Talks, tj)
-	}
 	return j
 }
 
 func newAllUsersJSON(all []*storage.Stats) allUsersJSON {
+	j := newAllUsersHead(all)
+	for _, st := range all {
+		j.Users = append(j.Users, newStatsJSON(st))
+	}
+	return j
+}
+
+// newAllUsersHead is newAllUsersJSON with no users (Users empty).
+func newAllUsersHead(all []*storage.Stats) allUsersJSON {
 	j := allUsersJSON{Users: []statsJSON{}}
 	var total storage.Ratio
 	for _, st := range all {
 		total.Answers += st.Reviews.Answers
 		total.Passed += st.Reviews.Passed
-		j.Users = append(j.Users, newStatsJSON(st))
 	}
 	j.Reviews, j.Passed, j.Retention = total.Answers, total.Passed, share(total)
 	return j
@@ -254,4 +277,221 @@ func statsNotes(st *storage.Stats) []string {
 			": windows end today, later answers count in all time only")
 	}
 	return notes
+}
+
+// writeStatsJSON writes what writeJSON(w, newStatsJSON(st)) writes, byte for
+// byte, through one buffer: the report's head goes through encoding/json,
+// the talk lines (one per talk, 31 680 on a big collection) are written by
+// hand, without building them or indenting them afterwards.
+func writeStatsJSON(w io.Writer, st *storage.Stats) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	jw := &jsonWriter{w: bw}
+	jw.stats(st, "")
+	jw.raw("\n")
+	if jw.err != nil {
+		return jw.err
+	}
+	return bw.Flush()
+}
+
+// writeAllUsersJSON writes what writeJSON(w, newAllUsersJSON(all)) writes,
+// as writeStatsJSON does.
+func writeAllUsersJSON(w io.Writer, all []*storage.Stats) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	jw := &jsonWriter{w: bw}
+	jw.spliced(newAllUsersHead(all), "", "users", len(all), func(i int, indent string) { jw.stats(all[i], indent) })
+	jw.raw("\n")
+	if jw.err != nil {
+		return jw.err
+	}
+	return bw.Flush()
+}
+
+// jsonWriter writes indented JSON ("  " a level, as writeJSON) with the
+// first error kept.
+type jsonWriter struct {
+	w   *bufio.Writer
+	b   []byte // the line being built
+	err error
+}
+
+func (jw *jsonWriter) raw(s string) {
+	if jw.err == nil {
+		_, jw.err = jw.w.WriteString(s)
+	}
+}
+
+func (jw *jsonWriter) flushLine() {
+	if jw.err == nil {
+		_, jw.err = jw.w.Write(jw.b)
+	}
+	jw.b = jw.b[:0]
+}
+
+// encode is v as writeJSON writes it, indented as a value at indent, without
+// the final newline.
+func encodeJSON(v any, indent string) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent(indent, "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return escapeC1(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))), nil
+}
+
+// spliced writes head, an object whose last field is the empty array
+// field, with n elements written by elem in that array instead.
+func (jw *jsonWriter) spliced(head any, indent, field string, n int, elem func(i int, indent string)) {
+	if jw.err != nil {
+		return
+	}
+	b, err := encodeJSON(head, indent)
+	if err != nil {
+		jw.err = err
+		return
+	}
+	tail := "\"" + field + "\": []\n" + indent + "}"
+	if !bytes.HasSuffix(b, []byte(tail)) {
+		jw.err = fmt.Errorf("stats json: %q is not the last field", field)
+		return
+	}
+	if n == 0 {
+		_, jw.err = jw.w.Write(b)
+		return
+	}
+	_, jw.err = jw.w.Write(b[:len(b)-len(tail)])
+	jw.raw("\"" + field + "\": [\n")
+	inner := indent + "    "
+	for i := range n {
+		if i > 0 {
+			jw.raw(",\n")
+		}
+		jw.raw(inner)
+		elem(i, inner)
+	}
+	jw.raw("\n" + indent + "  ]\n" + indent + "}")
+}
+
+// stats writes one user's report as an indented value at indent.
+func (jw *jsonWriter) stats(st *storage.Stats, indent string) {
+	keys := newTalkKeys(indent + "    ")
+	jw.spliced(newStatsHead(st), indent, "talks", len(st.Talks), func(i int, _ string) { jw.talk(&st.Talks[i], &keys) })
+}
+
+// talkKeys are what a talk line holds between its values, at one
+// indentation: the opening brace and each field's name.
+type talkKeys struct {
+	slug, title, cards, mature, matureShare, reviews, passed, retention, dueToday, lastAnswer, quiz,
+	answers, right, score, end string
+}
+
+// newTalkKeys are the talk keys of lines whose opening brace is at indent,
+// as json.Encoder indents a talkStatsJSON.
+func newTalkKeys(indent string) talkKeys {
+	in, in2 := "\n"+indent+"  ", "\n"+indent+"    "
+	key := func(sep, name string) string { return sep + `"` + name + `": ` }
+	return talkKeys{
+		slug: key("{"+in, "slug"), title: key(","+in, "title"), cards: key(","+in, "cards"), mature: key(","+in, "mature"),
+		matureShare: key(","+in, "mature_share"), reviews: key(","+in, "reviews"), passed: key(","+in, "passed"),
+		retention: key(","+in, "retention"), dueToday: key(","+in, "due_today"), lastAnswer: key(","+in, "last_answer"),
+		quiz: key(","+in, "quiz"), answers: key("{"+in2, "answers"), right: key(","+in2, "right"), score: key(","+in2, "score"),
+		end: in + "}\n" + indent + "}",
+	}
+}
+
+// talk writes one talk line as json.Encoder writes its talkStatsJSON.
+func (jw *jsonWriter) talk(t *storage.TalkStats, k *talkKeys) {
+	b := append(jw.b, k.slug...)
+	b = appendJSONString(b, t.Slug)
+	b = append(b, k.title...)
+	b = appendJSONString(b, t.Title)
+	active := t.Cards.Active()
+	b = append(b, k.cards...)
+	b = strconv.AppendInt(b, int64(active), 10)
+	b = append(b, k.mature...)
+	b = strconv.AppendInt(b, int64(t.Cards.Mature), 10)
+	b = append(b, k.matureShare...)
+	b = appendJSONShare(b, storage.Ratio{Answers: active, Passed: t.Cards.Mature})
+	b = append(b, k.reviews...)
+	b = strconv.AppendInt(b, int64(t.Reviews.Answers), 10)
+	b = append(b, k.passed...)
+	b = strconv.AppendInt(b, int64(t.Reviews.Passed), 10)
+	b = append(b, k.retention...)
+	b = appendJSONShare(b, t.Reviews)
+	b = append(b, k.dueToday...)
+	b = strconv.AppendInt(b, int64(t.DueToday), 10)
+	b = append(b, k.lastAnswer...)
+	if t.Answered {
+		b = append(b, '"')
+		b = appendDay(b, t.LastDay)
+		b = append(b, '"')
+	} else {
+		b = append(b, "null"...)
+	}
+	b = append(b, k.quiz...)
+	b = append(b, k.answers...)
+	b = strconv.AppendInt(b, int64(t.Quiz.Answers), 10)
+	b = append(b, k.right...)
+	b = strconv.AppendInt(b, int64(t.Quiz.Passed), 10)
+	b = append(b, k.score...)
+	b = appendJSONShare(b, t.Quiz)
+	jw.b = append(b, k.end...)
+	jw.flushLine()
+}
+
+// appendDay appends d as d.String() writes it (YYYY-MM-DD), without
+// formatting a time for years of four digits.
+func appendDay(b []byte, d scheduler.Day) []byte {
+	y, m, dd := time.Unix(int64(d)*24*60*60, 0).UTC().Date()
+	if y < 0 || y > 9999 {
+		return append(b, d.String()...)
+	}
+	b = append(b, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-')
+	b = append(b, byte('0'+m/10), byte('0'+m%10), '-')
+	return append(b, byte('0'+dd/10), byte('0'+dd%10))
+}
+
+// appendJSONShare appends share(r) as encoding/json writes it.
+func appendJSONShare(b []byte, r storage.Ratio) []byte {
+	v, ok := r.Share()
+	if !ok {
+		return append(b, "null"...)
+	}
+	return appendJSONFloat(b, v)
+}
+
+// appendJSONFloat appends a finite float64 as encoding/json writes it:
+// the shortest decimal that reads back the same, in exponent form below
+// 1e-6 and from 1e21, with a one-digit negative exponent unpadded.
+func appendJSONFloat(b []byte, f float64) []byte {
+	format := byte('f')
+	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	b = strconv.AppendFloat(b, f, format, -1, 64)
+	if format == 'e' {
+		// clean up e-09 to e-9
+		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1]
+			b = b[:n-1]
+		}
+	}
+	return b
+}
+
+// appendJSONString appends s quoted as writeJSON writes it: printable
+// ASCII but for quote and backslash goes as it is, anything else through
+// encoding/json and escapeC1.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			q, _ := encodeJSON(s, "") // a string always encodes
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,6 +22,7 @@ type statsPrinter struct {
 	p     painter
 	width int
 	b     strings.Builder
+	err   error // the first write error
 }
 
 func (a *app) newStatsPrinter() *statsPrinter {
@@ -36,10 +39,14 @@ func (sp *statsPrinter) heading(s string) {
 	sp.line("%s", sp.p.bold(s))
 }
 
+// flush writes what the report holds so far; it returns the first write
+// error.
 func (sp *statsPrinter) flush() error {
-	_, err := io.WriteString(sp.w, sp.b.String())
+	if sp.err == nil {
+		_, sp.err = io.WriteString(sp.w, sp.b.String())
+	}
 	sp.b.Reset()
-	return err
+	return sp.err
 }
 
 // pct is a share as a whole percentage, "—" when there is nothing to divide.
@@ -48,7 +55,7 @@ func pct(r storage.Ratio) string {
 	if !ok {
 		return "—"
 	}
-	return fmt.Sprintf("%d%%", int(math.Round(v*100)))
+	return strconv.Itoa(int(math.Round(v*100))) + "%"
 }
 
 // paintPct colours a retention figure: green from 85%, red below 70%.
@@ -70,7 +77,7 @@ func ratioCell(r storage.Ratio) string {
 	if r.Answers == 0 {
 		return "—"
 	}
-	return fmt.Sprintf("%s %d/%d", pct(r), r.Passed, r.Answers)
+	return pct(r) + " " + strconv.Itoa(r.Passed) + "/" + strconv.Itoa(r.Answers)
 }
 
 // ratioWords is ratioCell for a sentence: "none yet" with no reviews.
@@ -104,7 +111,7 @@ func ago(d, today scheduler.Day) string {
 	case n == 1:
 		return "yesterday"
 	default:
-		return fmt.Sprintf("%dd ago", n)
+		return strconv.Itoa(n) + "d ago"
 	}
 }
 
@@ -328,15 +335,105 @@ func (sp *statsPrinter) talks(st *storage.Stats) {
 		right:  []bool{false, true, true, true, true, false},
 		flex:   []int{1, 0, 0, 0, 0, 0},
 	}
+	cells := make([]string, 0, len(st.Talks)*len(t.header))
 	for _, ts := range st.Talks {
 		last := "never"
 		if ts.Answered {
 			last = ago(ts.LastDay, st.Today)
 		}
-		t.add(ts.Title, itoa(ts.Cards.Active()), pct(storage.Ratio{Answers: ts.Cards.Active(), Passed: ts.Cards.Mature}),
+		cells = append(cells, ts.Title, itoa(ts.Cards.Active()), pct(storage.Ratio{Answers: ts.Cards.Active(), Passed: ts.Cards.Mature}),
 			ratioCell(ts.Reviews), itoa(ts.DueToday), last)
 	}
-	sp.table(t)
+	// Tens of thousands of lines go out as they are made, not kept.
+	if sp.flush() != nil {
+		return
+	}
+	bw := bufio.NewWriterSize(sp.w, 64<<10)
+	writeBigTable(bw, t, cells, sp.width-2, "  ")
+	sp.err = bw.Flush()
+}
+
+// textWriter is what writeBigTable writes to: a strings.Builder or a
+// bufio.Writer (whose first error sticks).
+type textWriter interface {
+	io.StringWriter
+	io.ByteWriter
+}
+
+// writeBigTable writes what t.render(w, width) writes of t with rows added
+// (t.add), each line after indent, for tables of tens of thousands of rows
+// (a talk each). The rows come as one slice, a row after the other, and
+// are cleaned (oneLine) in place; a cell is cleaned and measured
+// (runewidth) only when it is not plain ASCII, and the lines are not built
+// apart.
+func writeBigTable(b textWriter, t *table, cells []string, width int, indent string) {
+	n := len(t.header)
+	cellWidth := func(c string) int {
+		if plainASCII(c) {
+			return len(c)
+		}
+		return runewidth.StringWidth(c)
+	}
+	widths := make([]int, n)
+	for i, h := range t.header {
+		widths[i] = runewidth.StringWidth(h)
+	}
+	for i, c := range cells {
+		if !plainASCII(c) {
+			c = oneLine(c)
+			cells[i] = c
+		}
+		widths[i%n] = max(widths[i%n], cellWidth(c))
+	}
+	t.shareWidth(widths, width) // as table.render does
+	pad := func(k int) {
+		for ; k > 0; k-- {
+			b.WriteByte(' ')
+		}
+	}
+	line := func(row []string) {
+		b.WriteString(indent)
+		for i, c := range row {
+			w := cellWidth(c)
+			if w > widths[i] {
+				c = runewidth.Truncate(c, widths[i], "…")
+				w = runewidth.StringWidth(c)
+			}
+			switch {
+			case t.right[i]:
+				pad(widths[i] - w)
+				b.WriteString(c)
+			case i < n-1:
+				b.WriteString(c)
+				pad(widths[i] - w)
+			default:
+				b.WriteString(c)
+			}
+			if i < n-1 {
+				b.WriteString("  ")
+			}
+		}
+		b.WriteByte('\n')
+	}
+	line(t.header)
+	for at := 0; at+n <= len(cells); at += n {
+		line(cells[at : at+n])
+	}
+}
+
+// plainASCII reports whether s is printable ASCII with single spaces
+// between words and none around them: oneLine leaves it as it is, and its
+// width is its length.
+func plainASCII(s string) bool {
+	if s == "" || s[0] == ' ' || s[len(s)-1] == ' ' {
+		return s == ""
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == ' ' && s[i-1] == ' ' {
+			return false
+		}
+	}
+	return true
 }
 
 func (sp *statsPrinter) table(t *table) {

@@ -33,22 +33,7 @@ func (t *table) render(w io.Writer, width int) error {
 			widths[i] = max(widths[i], runewidth.StringWidth(c))
 		}
 	}
-	fixed, shares := 2*(n-1), 0
-	for i := range n {
-		if t.flex[i] == 0 {
-			fixed += widths[i]
-		} else {
-			shares += t.flex[i]
-		}
-	}
-	if shares > 0 {
-		spare := max(width-fixed, 10*shares)
-		for i := range n {
-			if t.flex[i] > 0 {
-				widths[i] = min(widths[i], max(len(t.header[i]), spare*t.flex[i]/shares))
-			}
-		}
-	}
+	t.shareWidth(widths, width)
 	var b strings.Builder
 	for _, row := range append([][]string{t.header}, t.rows...) {
 		b.Reset()
@@ -76,4 +61,27 @@ func (t *table) render(w io.Writer, width int) error {
 
 func truncate(s string, n int) string {
 	return runewidth.Truncate(s, n, "…")
+}
+
+// shareWidth narrows the flexible columns so the table fits width: the
+// spare width beyond the fixed columns (and the gaps) is shared by the
+// flexible ones in proportion to their flex, never below their header.
+func (t *table) shareWidth(widths []int, width int) {
+	n := len(widths)
+	fixed, shares := 2*(n-1), 0
+	for i := range n {
+		if t.flex[i] == 0 {
+			fixed += widths[i]
+		} else {
+			shares += t.flex[i]
+		}
+	}
+	if shares > 0 {
+		spare := max(width-fixed, 10*shares)
+		for i := range n {
+			if t.flex[i] > 0 {
+				widths[i] = min(widths[i], max(len(t.header[i]), spare*t.flex[i]/shares))
+			}
+		}
+	}
 }

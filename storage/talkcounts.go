@@ -1,0 +1,187 @@
+package storage
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"sort"
+	"sync"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/talkcards/talkcards/scheduler"
+)
+
+// TalkCount is a talk with one user's standing on its cards today.
+type TalkCount struct {
+	Talk
+	New int // active cards the user has no state for
+	Due int // active cards with a state, not suspended, due today or before
+}
+
+// TalkCounts lists every talk as Talks does (by Seq), with the user's new
+// and due cards of each. It reads the talk records, the user's states in
+// one sequential pass (a state names its card's talk; the pass runs beside
+// the talk records' read) and the note-order index of the talks that have
+// retired cards (a retired card keeps its state, taken back out after the
+// pass): O(talks + states), no card record. Active and retired counts are
+// the talk records' own. An unknown user has every active card new.
+func (db *DB) TalkCounts(user string, today scheduler.Day) ([]TalkCount, error) {
+	var out []TalkCount
+	err := db.view(func(tx *bolt.Tx) error {
+		ub, err := userBucket(tx, user)
+		if err != nil {
+			return err
+		}
+		states := sub(ub, bState)
+		var scan *stateCounts
+		var scanErr error
+		var wg sync.WaitGroup
+		defer wg.Wait() // the transaction must outlive the pass
+		if states != nil {
+			wg.Go(func() {
+				scanErr = db.guard(func() (err error) {
+					scan, err = countStates(states, today)
+					return err
+				})
+			})
+		}
+		if out, err = loadTalkCounts(tx); err != nil {
+			return err
+		}
+		maxSeq := 0
+		for i := range out {
+			maxSeq = max(maxSeq, out[i].Seq)
+		}
+		// bySeq is where a talk seq's line is (the first, should damage
+		// have given two talks one seq).
+		bySeq := make([]int32, maxSeq+1)
+		for i := range bySeq {
+			bySeq[i] = -1
+		}
+		for i := len(out) - 1; i >= 0; i-- {
+			bySeq[out[i].Seq] = int32(i)
+		}
+		retired, hasRetired, err := retiredCards(tx, out, maxSeq)
+		if err != nil {
+			return err
+		}
+		wg.Wait()
+		if scanErr != nil {
+			return scanErr
+		}
+		seen := make([]int, len(out))
+		if scan != nil {
+			for k := range retired {
+				v := states.Get(k[:])
+				if v == nil {
+					continue
+				}
+				s, err := decodeState(v)
+				if err != nil {
+					return err
+				}
+				if seq := stateTalk(v); int(seq) <= maxSeq && hasRetired[seq] {
+					scan.add(seq, s, today, -1)
+				}
+			}
+			for seq, line := range bySeq {
+				if line >= 0 && seq < len(scan.seen) {
+					seen[line], out[line].Due = int(scan.seen[seq]), int(scan.due[seq])
+				}
+			}
+		}
+		for i := range out {
+			out[i].New = out[i].Cards - seen[i]
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// loadTalkCounts reads every talk record into a line, by Seq.
+func loadTalkCounts(tx *bolt.Tx) ([]TalkCount, error) {
+	n := min(getU64(tx.Bucket(bMeta), kTalks), 1<<20) // a hint: Import keeps the count
+	out := make([]TalkCount, 0, n)
+	c := tx.Bucket(bTalks).Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		t, err := decodeTalk(string(k), v)
+		if err != nil {
+			return nil, err
+		}
+		if t.Seq < 0 || t.Seq > maxTalkSeq {
+			return nil, fmt.Errorf("talk %s: seq %d: %w", t.Slug, t.Seq, errCorrupt)
+		}
+		out = append(out, TalkCount{Talk: t.Talk})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
+	return out, nil
+}
+
+// stateCounts are a user's states counted by the talk seq they name: all
+// of them (seen) and those due by a day, not suspended.
+type stateCounts struct {
+	seen, due []int32
+}
+
+func (sc *stateCounts) add(seq uint32, s scheduler.State, today scheduler.Day, n int32) {
+	sc.seen[seq] += n
+	if !s.Suspended && s.Due <= today {
+		sc.due[seq] += n
+	}
+}
+
+// countStates counts the states by talk seq in one pass; seqs beyond any
+// talk's (maxTalkSeq) are left out.
+func countStates(states *bolt.Bucket, today scheduler.Day) (*stateCounts, error) {
+	sc := &stateCounts{}
+	c := states.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		s, err := decodeState(v)
+		if err != nil {
+			return nil, err
+		}
+		if len(k) != 8 {
+			return nil, fmt.Errorf("state key: %w", errCorrupt)
+		}
+		seq := stateTalk(v)
+		if seq > maxTalkSeq {
+			continue
+		}
+		if int(seq) >= len(sc.seen) {
+			n := max(int(seq)+1, 2*len(sc.seen), 1024)
+			sc.seen = append(sc.seen, make([]int32, n-len(sc.seen))...)
+			sc.due = append(sc.due, make([]int32, n-len(sc.due))...)
+		}
+		sc.add(seq, s, today, 1)
+	}
+	return sc, nil
+}
+
+// retiredCards are the retired cards of the talks given (retired > 0), read
+// from the note-order index, and whether each talk seq has any.
+func retiredCards(tx *bolt.Tx, talks []TalkCount, maxSeq int) (map[[8]byte]bool, []bool, error) {
+	retired := map[[8]byte]bool{}
+	hasRetired := make([]bool, maxSeq+1)
+	c := tx.Bucket(bOrder).Cursor()
+	for i := range talks {
+		t := &talks[i]
+		if t.Retired == 0 {
+			continue
+		}
+		hasRetired[t.Seq] = true
+		prefix := binary.BigEndian.AppendUint32(nil, uint32(t.Seq))
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			if len(k) != 16 {
+				return nil, nil, fmt.Errorf("order index: %w", errCorrupt)
+			}
+			if bytes.Equal(v, orderRetired) {
+				retired[[8]byte(k[8:])] = true
+			}
+		}
+	}
+	return retired, hasRetired, nil
+}
