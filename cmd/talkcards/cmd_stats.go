@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"runtime/debug"
 	"sort"
 	"strings"
 
@@ -58,9 +57,7 @@ Exit codes: 1 for an unknown user or talk.
 }
 
 func (a *app) runStats(opts *statsOptions) error {
-	// A report keeps what it allocates (~10 MB on a million cards) to the
-	// end: collecting on the way only slows it down.
-	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	defer quietGC()() // a report keeps what it allocates to its end
 	db, err := a.openDB(true)
 	if err != nil && !errors.Is(err, storage.ErrNoDatabase) {
 		return err

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"io"
-	"runtime/debug"
 	"strconv"
 
 	"github.com/spf13/cobra"
@@ -38,8 +37,7 @@ type talkJSON struct {
 }
 
 func (a *app) runTalks() error {
-	// The listing keeps what it allocates to the end (see runStats).
-	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	defer quietGC()() // a report keeps what it allocates to its end
 	db, err := a.openWithCards(true)
 	if err != nil {
 		return err
