@@ -99,14 +99,24 @@ func decodeTalk(slug string, v []byte) (*talkRec, error) {
 }
 
 func encodeCard(c *Card) []byte {
-	// Sized for the whole record at once: a varint length per string,
-	// at most 10 bytes each for the numbers and the time.
+	return appendCard(make([]byte, 0, maxCardSize(c)), c)
+}
+
+// maxCardSize bounds the length of c's record, so that it is encoded at
+// once: a varint length per string, at most 10 bytes each for the numbers
+// and the time.
+func maxCardSize(c *Card) int {
 	n := len(c.TalkSlug) + len(c.Talk) + len(c.Kind) + len(c.Prompt) + len(c.Answer) + len(c.Source) +
 		len(c.Key) + len(c.File) + len(c.Successor) + 10*len(c.Path) + 16*binary.MaxVarintLen64
 	for _, p := range c.Path {
 		n += len(p)
 	}
-	e := enc{b: make([]byte, 0, n)}
+	return n
+}
+
+// appendCard appends c's record to b.
+func appendCard(b []byte, c *Card) []byte {
+	e := enc{b: b}
 	e.byte(1)
 	e.str(c.TalkSlug)
 	e.uvarint(c.Order >> 32)
@@ -166,7 +176,7 @@ var (
 
 // byFileKey is the key of a card in the per-file index: path, 0, card key.
 func byFileKey(path string, k [8]byte) []byte {
-	b := append([]byte(path), 0)
+	b := append(append(make([]byte, 0, len(path)+9), path...), 0)
 	return append(b, k[:]...)
 }
 

@@ -197,44 +197,74 @@ func (im *importer) putNewCard(k []byte, c *Card) {
 // suits inserts between keys, and would double the file and the writing.
 func (im *importer) flush() error {
 	buckets := []*bolt.Bucket{im.cards, im.order, im.byFile}
-	// Encoding and sorting need no transaction: on every core.
-	parallel(im.pending[im.cards], func(e *kv) {
-		if e.card != nil {
-			e.v = encodeCard(e.card)
-		}
-	})
+	// Encoding and sorting are plain CPU work on our own slices and run
+	// in parallel; the writes stay on this goroutine, one bucket after the
+	// other: a bbolt transaction is not safe for concurrent use, even on
+	// different buckets. A panic in a worker is raised again here, where
+	// the caller's guard turns it into an error.
+	panics := make([]any, len(buckets))
 	var wg sync.WaitGroup
-	for _, b := range buckets {
-		wg.Go(func() { slices.SortFunc(im.pending[b], func(x, y kv) int { return bytes.Compare(x.k, y.k) }) })
+	for i, b := range buckets {
+		list := im.pending[b]
+		if len(list) == 0 {
+			continue
+		}
+		isCards := b == im.cards
+		wg.Go(func() {
+			defer func() { panics[i] = recover() }()
+			if isCards {
+				encodeCards(list)
+			}
+			slices.SortFunc(list, func(x, y kv) int { return bytes.Compare(x.k, y.k) })
+		})
 	}
 	wg.Wait()
+	for _, p := range panics {
+		if p != nil {
+			panic(p)
+		}
+	}
 	for _, b := range buckets {
 		list := im.pending[b]
 		if len(list) == 0 {
 			continue
 		}
 		if last, _ := b.Cursor().Last(); last == nil || bytes.Compare(list[0].k, last) > 0 {
-			b.FillPercent = 1
+			b.FillPercent = 1 // all appended: fill the pages
 		}
 		for _, e := range list {
 			if err := b.Put(e.k, e.v); err != nil {
 				return err
 			}
 		}
-		delete(im.pending, b)
 	}
+	clear(im.pending)
 	return nil
 }
 
-// parallel calls fn with each element of list, on GOMAXPROCS goroutines.
-func parallel[T any](list []T, fn func(*T)) {
+// encodeCards encodes the cards of list as their values, on GOMAXPROCS
+// goroutines, packed in shared blocks: one allocation per block rather
+// than one per card, and no slack after each record (they stay in memory
+// until the commit).
+func encodeCards(list []kv) {
+	const block = 1 << 20
 	n := min(runtime.GOMAXPROCS(0), len(list)/1024+1)
 	var wg sync.WaitGroup
 	for w := range n {
 		part := list[w*len(list)/n : (w+1)*len(list)/n]
 		wg.Go(func() {
+			var buf []byte
 			for i := range part {
-				fn(&part[i])
+				e := &part[i]
+				if e.card == nil {
+					continue
+				}
+				if size := maxCardSize(e.card); cap(buf)-len(buf) < size {
+					buf = make([]byte, 0, max(block, size))
+				}
+				start := len(buf)
+				buf = appendCard(buf, e.card)
+				e.v = buf[start:len(buf):len(buf)]
 			}
 		})
 	}
@@ -339,8 +369,19 @@ func (im *importer) run(files []SourceFile) error {
 	im.byFile = im.tx.Bucket(bByFile)
 
 	// What the named files produce now, and what they produced before.
-	var prod []*produced
-	prodByKey := map[[8]byte]*produced{}
+	// The cards are counted first, so that the lists and the map are made
+	// once at their size and the produced cards are one allocation.
+	total := 0
+	for _, f := range files {
+		if !f.Missing && !f.Kept {
+			for _, gt := range f.Talks {
+				total += len(gt.Cards)
+			}
+		}
+	}
+	slab := make([]produced, 0, total)
+	prod := make([]*produced, 0, total)
+	prodByKey := make(map[[8]byte]*produced, total)
 	inImport := map[string]bool{}
 	fileTalks := map[string]map[string]bool{} // file → talk slugs it produces
 	im.kept, im.shared, im.taken = map[string]bool{}, map[string]bool{}, map[string]bool{}
@@ -393,7 +434,8 @@ func (im *importer) run(files []SourceFile) error {
 					}
 					continue // the same point twice gives the same card
 				}
-				p := &produced{key: k, n: len(prod), card: Card{Card: dc, TalkSlug: slug, File: f.Path}}
+				slab = append(slab, produced{key: k, n: len(prod), card: Card{Card: dc, TalkSlug: slug, File: f.Path}})
+				p := &slab[len(slab)-1]
 				prod = append(prod, p)
 				prodByKey[k] = p
 			}
@@ -429,9 +471,16 @@ func (im *importer) run(files []SourceFile) error {
 		}
 	}
 
-	// Cards produced again (same ID, from any file) and new ones.
-	var fresh []*produced
+	// Cards produced again (same ID, from any file) and new ones (all of
+	// them in a new database: no lookups then).
+	fresh := make([]*produced, 0, len(prod))
+	first, _ := im.cards.Cursor().First()
+	noCards := first == nil
 	for _, p := range prod {
+		if noCards {
+			fresh = append(fresh, p)
+			continue
+		}
 		v := im.cards.Get(p.key[:])
 		if v == nil {
 			fresh = append(fresh, p)
@@ -460,6 +509,7 @@ func (im *importer) run(files []SourceFile) error {
 		successor[from] = to
 	}
 	im.adding = len(fresh)
+	im.touched = slices.Grow(im.touched, len(fresh))
 	for _, p := range fresh {
 		if err := im.add(p, carry[p.key]); err != nil {
 			return err
@@ -636,8 +686,9 @@ func (im *importer) add(p *produced, from *stored) error {
 		}
 		r.Carried = append(r.Carried, Carry{From: from.card.ID, To: c.ID, Users: users})
 	}
-	im.put(im.order, orderKey(c, p.key), orderActive)
-	im.touch(orderKey(c, p.key))
+	ok := orderKey(c, p.key) // Put copies keys: one slice for both
+	im.put(im.order, ok, orderActive)
+	im.touch(ok)
 	im.put(im.byFile, byFileKey(c.File, p.key), nil)
 	im.putNewCard(p.key[:], c)
 	return nil

@@ -3,7 +3,11 @@ package storage
 import (
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/talkcards/talkcards/deck"
 	"github.com/talkcards/talkcards/scheduler"
@@ -260,6 +264,26 @@ func TestImportIsAtomic(t *testing.T) {
 	_, err := db.Import([]SourceFile{version("goroutines are cheap", "a new point"), bad}, ImportOptions{Now: t0})
 	if err == nil {
 		t.Fatal("import of a bad card succeeded")
+	}
+	if after := dump(t, db); after != before {
+		t.Errorf("failed import changed the data:\n%s\n---\n%s", before, after)
+	}
+	sameBytes(t, path, raw)
+}
+
+// The new keys of the three buckets are written at once, one goroutine
+// each: a write that fails in one of them fails the import, which leaves
+// nothing behind. A path a few bytes under bbolt's key limit is a valid
+// file key, but its per-file index key (path, 0, card key) is over it.
+func TestImportWriteErrorIsAtomic(t *testing.T) {
+	db, path := openTest(t)
+	mustImport(t, db, version("goroutines are cheap"))
+	before := dump(t, db)
+	raw := fileBytes(t, path)
+	long := "/" + strings.Repeat("n", bolt.MaxKeySize-9) + ".md"
+	_, err := db.Import([]SourceFile{version("goroutines are cheap", "a new point"), file(long, talk("Other", card("Other", nil, deck.Cloze, "a point of the other talk", 0)))}, ImportOptions{Now: t0})
+	if !errors.Is(err, berrors.ErrKeyTooLarge) {
+		t.Fatalf("import with an index key over the limit: %v", err)
 	}
 	if after := dump(t, db); after != before {
 		t.Errorf("failed import changed the data:\n%s\n---\n%s", before, after)

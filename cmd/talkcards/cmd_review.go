@@ -224,12 +224,13 @@ func (a *app) plan(db *storage.DB, s *session, opts *reviewOptions) error {
 // syncNotes re-imports the remembered notes files that changed or vanished
 // since their import (nc, from changedSources), and reports what changed. A
 // file that cannot be read now is reported and left as it was; the session
-// goes on.
+// goes on. As an import does, it parses only the files whose content
+// changed: the others are kept as stored (storage.Keepable).
 func (a *app) syncNotes(nc notesChanges) error {
 	var err error
 	l := &loaded{}
 	if len(nc.roots) > 0 {
-		if l, err = loadNotes(nc.roots); err != nil {
+		if l, err = loadNotesKeeping(nc.roots, a.keepableNotes()); err != nil {
 			fmt.Fprintf(a.stderr, "talkcards: warning: notes changed but could not be re-imported, reviewing the cards as they were: %s\n", oneLine(err.Error()))
 			return nil
 		}
@@ -245,7 +246,7 @@ func (a *app) syncNotes(nc notesChanges) error {
 	if err := a.backupBeforeImport(wdb); err != nil {
 		return err
 	}
-	report, err := wdb.Import(l.files, storage.ImportOptions{Now: a.now(), Roots: l.roots})
+	report, err := importLoaded(wdb, l, storage.ImportOptions{Now: a.now(), Roots: l.roots})
 	if err != nil {
 		return fmt.Errorf("re-import changed notes: %w", err)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -108,6 +109,24 @@ func BenchmarkReimportNotes(b *testing.B) {
 		}
 		if _, err := importLoaded(db, l, storage.ImportOptions{Now: time.Unix(0, 0), Roots: l.roots}); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkImportCommand is the whole import command into a new database,
+// as a user runs it (the handle options, backups, the report).
+func BenchmarkImportCommand(b *testing.B) {
+	dir := benchNotesDir(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		env := map[string]string{
+			"TALKCARDS_DB":   filepath.Join(b.TempDir(), "t.db"),
+			"TALKCARDS_USER": "bench",
+			"TALKCARDS_NOW":  "2026-06-01T10:00:00Z",
+		}
+		var stderr strings.Builder
+		if code := run([]string{"import", dir}, strings.NewReader(""), io.Discard, &stderr, func(k string) string { return env[k] }); code != 0 {
+			b.Fatalf("import: exit %d: %s", code, stderr.String())
 		}
 	}
 }

@@ -214,6 +214,9 @@ func loadFile(path, display string, keep *storage.Keepable) (storage.SourceFile,
 		sf.Kept = true
 		return sf, keep.Cards, nil
 	}
+	if parsing != nil {
+		parsing(path)
+	}
 	talks, err := generate(display, src)
 	if err != nil {
 		return storage.SourceFile{}, 0, withHint(err, "%s", notesHint(err))
@@ -225,6 +228,10 @@ func loadFile(path, display string, keep *storage.Keepable) (storage.SourceFile,
 	}
 	return sf, n, nil
 }
+
+// parsing, when set (by tests), is called with the absolute path of every
+// file loadFile parses, from the loading goroutines.
+var parsing func(path string)
 
 // reload reads whole the kept files of l that paths name (an import found
 // them stale), so that they can be imported again, and says how many.
