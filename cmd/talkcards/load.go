@@ -233,6 +233,17 @@ func loadFile(path, display string, keep *storage.Keepable) (storage.SourceFile,
 // file loadFile parses, from the loading goroutines.
 var parsing func(path string)
 
+// allKept reports whether no file of l was read: every one is kept as
+// stored (none is missing, none new or changed).
+func (l *loaded) allKept() bool {
+	for _, f := range l.files {
+		if !f.Kept {
+			return false
+		}
+	}
+	return len(l.files) > 0
+}
+
 // reload reads whole the kept files of l that paths name (an import found
 // them stale), so that they can be imported again, and says how many.
 func (l *loaded) reload(paths []string) (int, error) {
