@@ -312,9 +312,14 @@ func (im *importer) dropDue(k [8]byte) error {
 	})
 }
 
-// userState reads a user's state of card k.
+// userState reads a user's state of card k; none when the user (nil ub)
+// or their state bucket does not exist yet.
 func userState(ub *bolt.Bucket, k [8]byte) (scheduler.State, bool, error) {
-	v := sub(ub, bState).Get(k[:])
+	sb := sub(ub, bState)
+	if sb == nil {
+		return scheduler.State{}, false, nil
+	}
+	v := sb.Get(k[:])
 	if v == nil {
 		return scheduler.State{}, false, nil
 	}

@@ -329,43 +329,44 @@ func (db *DB) RecordWith(user, card string, day scheduler.Day, fn func(prev sche
 	if err != nil {
 		return err
 	}
-	if db.keepPending {
-		if err := ValidUser(user); err != nil {
-			return err
-		}
-		done := false
-		err := db.wrap(db.guard(func() error {
-			return db.bolt.Update(func(tx *bolt.Tx) error {
-				if pendingCount(tx) >= maxPending {
-					return nil // fold and record directly, below
-				}
-				done = true
-				return recordPending(tx, user, k, card, day, fn)
-			})
-		}))
-		if err != nil || done {
-			return err
-		}
+	if !db.keepPending {
+		return db.update(func(tx *bolt.Tx) error { return recordWithTx(tx, user, k, card, day, fn) })
 	}
-	return db.update(func(tx *bolt.Tx) error {
-		ub, err := userBucketRW(tx, user)
-		if err != nil {
-			return err
-		}
-		var prev scheduler.State
-		had := false
-		if v := sub(ub, bState).Get(k[:]); v != nil {
-			if prev, err = decodeState(v); err != nil {
+	if err := ValidUser(user); err != nil {
+		return err
+	}
+	// Not db.update: it would apply the pending answers first.
+	return db.wrap(db.guard(func() error {
+		return db.bolt.Update(func(tx *bolt.Tx) error {
+			if pendingCount(tx) < maxPending {
+				return recordPending(tx, user, k, card, day, fn)
+			}
+			// The bound: apply them, then record in place, in this one
+			// transaction.
+			if _, err := foldPending(tx, false); err != nil {
 				return err
 			}
-			had = true
-		}
-		r, next := fn(prev, had)
-		if r.Card != card {
-			return fmt.Errorf("record: answer for card %s, not %s", r.Card, card)
-		}
-		return recordTx(tx, user, r, day, next)
-	})
+			return recordWithTx(tx, user, k, card, day, fn)
+		})
+	}))
+}
+
+// recordWithTx is RecordWith in place: the card's state read and the
+// answer recorded in tx.
+func recordWithTx(tx *bolt.Tx, user string, k [8]byte, card string, day scheduler.Day, fn func(prev scheduler.State, had bool) (Review, *scheduler.State)) error {
+	ub, err := userBucketRW(tx, user)
+	if err != nil {
+		return err
+	}
+	prev, had, err := userState(ub, k)
+	if err != nil {
+		return err
+	}
+	r, next := fn(prev, had)
+	if r.Card != card {
+		return fmt.Errorf("record: answer for card %s, not %s", r.Card, card)
+	}
+	return recordTx(tx, user, r, day, next)
 }
 
 // recordPending is RecordWith on a KeepPending handle: the card's state is
@@ -382,13 +383,8 @@ func recordPending(tx *bolt.Tx, user string, k [8]byte, card string, day schedul
 		return err
 	}
 	if !had {
-		if ub := tx.Bucket(bUsers).Bucket([]byte(user)); ub != nil {
-			if v := sub(ub, bState).Get(k[:]); v != nil {
-				if prev, err = decodeState(v); err != nil {
-					return err
-				}
-				had = true
-			}
+		if prev, had, err = userState(tx.Bucket(bUsers).Bucket([]byte(user)), k); err != nil {
+			return err
 		}
 	}
 	r, next := fn(prev, had)
