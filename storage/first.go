@@ -61,12 +61,7 @@ func newCardsFrom(tx *bolt.Tx, ub *bolt.Bucket, limit int, out *[]string) error 
 		return nil
 	}
 	c := order.Cursor()
-	var k, v []byte
-	if len(start) == 16 {
-		k, v = c.Seek(start)
-	} else {
-		k, v = c.First()
-	}
+	k, v := seekMarker(c, start)
 	for ; k != nil; k, v = c.Next() {
 		if len(k) != 16 {
 			return fmt.Errorf("order index: %w", errCorrupt)
@@ -88,12 +83,7 @@ func advanceFirst(tx *bolt.Tx, ub *bolt.Bucket) error {
 	intro, states, order := ub.Bucket(bIntro), ub.Bucket(bState), tx.Bucket(bOrder)
 	start := intro.Get(kFirst)
 	c := order.Cursor()
-	var k, v []byte
-	if len(start) == 16 {
-		k, v = c.Seek(start)
-	} else {
-		k, v = c.First()
-	}
+	k, v := seekMarker(c, start)
 	for ; k != nil; k, v = c.Next() {
 		if !bytes.Equal(v, orderRetired) && states.Get(k[8:]) == nil {
 			break
@@ -147,4 +137,13 @@ func markEarly(ub *bolt.Bucket, k []byte) error {
 		return early.Put(k, nil)
 	}
 	return nil
+}
+
+// seekMarker puts c on the order key of a global marker (start), or on the
+// first key when there is no marker yet.
+func seekMarker(c *bolt.Cursor, start []byte) (k, v []byte) {
+	if len(start) == 16 {
+		return c.Seek(start)
+	}
+	return c.First()
 }
