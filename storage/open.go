@@ -150,8 +150,8 @@ func Open(path string, opt Options) (*DB, error) {
 // reopened read-only. A file that cannot be opened for writing is read
 // without them (Unapplied says how many).
 func (db *DB) applyPending(opt Options) (*DB, error) {
-	var n int
-	if err := db.view(func(tx *bolt.Tx) error { n = pendingCount(tx); return nil }); err != nil {
+	n, err := db.Pending()
+	if err != nil {
 		_ = db.Close()
 		return nil, err
 	}

@@ -39,8 +39,8 @@ func openKeep(t *testing.T, path string) *DB {
 
 func pendingN(t *testing.T, db *DB) int {
 	t.Helper()
-	var n int
-	if err := db.view(func(tx *bolt.Tx) error { n = pendingCount(tx); return nil }); err != nil {
+	n, err := db.Pending()
+	if err != nil {
 		t.Fatal(err)
 	}
 	return n
