@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -160,22 +161,16 @@ func foldPending(tx *bolt.Tx, dropBad bool) (dropped int, err error) {
 	if k, _ := c.First(); k == nil {
 		return 0, nil
 	}
-	var answers []pendingAnswer
-	var bad []bool
-	err = pb.ForEach(func(_, v []byte) error {
-		p, err := decodePending(v)
-		if err != nil && !dropBad {
-			return err
-		}
-		answers = append(answers, p)
-		bad = append(bad, err != nil)
-		return nil
-	})
-	if err != nil {
+	var vals [][]byte // copies: the applying below writes to the tx
+	if err := pb.ForEach(func(_, v []byte) error { vals = append(vals, bytes.Clone(v)); return nil }); err != nil {
 		return 0, err
 	}
-	for i, p := range answers {
-		if bad[i] {
+	for i, v := range vals {
+		p, err := decodePending(v)
+		if err != nil {
+			if !dropBad {
+				return 0, err
+			}
 			dropped++
 			continue
 		}
