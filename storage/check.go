@@ -49,6 +49,9 @@ func (db *DB) Verify() ([]Problem, error) {
 	var problems []Problem
 	err := db.view(func(tx *bolt.Tx) error {
 		problems = verifyTx(tx)
+		if len(problems) < maxProblems {
+			problems = append(problems, journalProblems(tx, db.path)...)
+		}
 		return nil
 	})
 	return problems, err
@@ -353,15 +356,19 @@ func (db *DB) Repair() (RepairReport, error) {
 	}
 	// Apply the pending answers that can be, dropping the others, before
 	// update would insist on applying all of them.
+	var journal bool
 	err := db.wrap(db.guard(func() error {
 		return db.bolt.Update(func(tx *bolt.Tx) error {
 			var err error
-			rep.Dropped, err = foldPending(tx, true)
+			rep.Dropped, journal, err = db.fold(tx, true)
 			return err
 		})
 	}))
 	if err != nil {
 		return rep, err
+	}
+	if journal {
+		db.dropJournal()
 	}
 	dropped := rep.Dropped
 	err = db.update(func(tx *bolt.Tx) error {

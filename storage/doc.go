@@ -38,6 +38,7 @@
 //	  "talks"    uint64             number of talks (for Count)
 //	  "active"   uint64             number of active cards (for Count)
 //	  "talkseq"  uint64             last talk Seq handed out
+//	  "pendingSeq" uint64           newest answers-journal record applied ("Pending answers")
 //	talks                           slug → v1, title, speaker, event, date, tags(list), files(list),
 //	                                seq(uvarint), active cards(uvarint), retired cards(uvarint),
 //	                                generation(uvarint; changes when a card of the talk becomes
@@ -56,7 +57,7 @@
 //	generated                       file path → uvarint deck.GeneratorVersion | the name the file
 //	                                was read under: what made the cards of its last import, so a
 //	                                re-import may keep an unchanged file unread (keep.go)
-//	pending                         answers of a review session not applied yet ("Pending answers")
+//	pending                         answers an older talkcards left unapplied ("Pending answers")
 //	users/<name>/                   one bucket per user; nothing crosses between users
 //	  "info"     uint64             number of review log entries
 //	  state                         card key → 34 bytes: version 1 | repetitions uint32 |
@@ -134,32 +135,55 @@
 // # Pending answers
 //
 // A review session opens the file once per answer (never holding it while
-// a person thinks). Recording an answer in place writes ~25 pages (the
+// a person thinks). Recorded in place, an answer rewrites ~25 pages (the
 // log, state, due index, day, talk-day and summary aggregates and undo
-// trees, each from leaf to root, and their parents), so on a handle opened
-// with KeepPending, RecordWith commits the answer to the root bucket
-// pending alone, in its own fsynced transaction, after checking it as
-// Record would:
+// trees, each from leaf to root), and any bbolt commit on a large file also
+// reads and rewrites the freelist (~100 KB at a million cards) and syncs
+// twice. So on a handle opened with KeepPending, RecordWith checks the
+// answer as Record would and appends it to the answers journal, a small
+// file beside the database named like it plus "-pending" (JournalPath),
+// with one write and one sync; the first answer that creates the file also
+// syncs its folder. That record is the answer's commit: a crash after it
+// loses nothing, a crash during it loses only that answer, never
+// acknowledged. The journal:
 //
-//	pending                        key: bucket sequence, big-endian uint64
-//	  value: version 1 | user name length (1) | user name | day int32 |
-//	         the review as the log encodes it (32; the fields Record derives
-//	         from the database zero) | 0, or 1 and the next state (34, talk
-//	         seq 0)
+//	magic "tcpend1\n" (8), then records:
+//	  payload length uint32 | sequence number uint64 | payload | CRC-32C
+//	  (Castagnoli) of all before it in the record, uint32; big-endian
+//	  payload: version 1 | user name length (1) | user name | day int32 |
+//	           the review as the log encodes it (32; the fields Record
+//	           derives from the database zero) | 0, or 1 and the next state
+//	           (34, talk seq 0)
 //
-// RecordWith on such a handle reads a card's state from the newest pending
-// answer of that user and card that wrote one, else from state. Pending
-// answers are applied in key order, exactly as Record would have applied
-// them then (recordTx), and deleted, by the first write transaction of any
-// handle (every update folds first, so an undo or a suspend in the session
-// sees them) and by every Open without KeepPending (a read-only Open
-// reopens the file for writing to do it; a file it cannot write is read
-// without them, DB.Unapplied says how many). Nothing but RecordWith and
-// card reads runs on a KeepPending handle, and nothing changes cards or
-// states between an answer and its application, since any other write
-// applies it first. Past 1,024 pending answers RecordWith applies them and
-// records in place. Verify reports a pending answer that does not decode
-// or names a missing card; Repair drops it and applies the others.
+// Locks: an answer's handle holds the database's lock shared (so a stats
+// in another terminal never waits for it, and the open skips loading the
+// freelist; AnswersShareLock, false where there is no flock, makes it
+// exclusive instead), and the journal's flock exclusive, which orders
+// answers of concurrent sessions. A writer holds the database's lock
+// exclusive, so no answer is being appended while it applies the journal.
+//
+// RecordWith on such a handle reads a card's state from the newest
+// journal record of that user and card that wrote one, else from state.
+// The first write transaction of any handle (every update applies them
+// first, so an undo or a suspend in the session sees them) and every Open
+// without KeepPending (a read-only Open reopens the file for writing to do
+// it; a file it cannot write is read without them, DB.Unapplied says how
+// many) applies the records, in order, exactly as Record would have then
+// (recordTx), stores the newest one's sequence number in meta "pendingSeq"
+// in the same transaction, and deletes the journal after the commit. A
+// record at or below that number was applied already (a crash between the
+// commit and the delete leaves it in the file): it is skipped, and the next
+// answer starts the file afresh. A torn last record is dropped; a record
+// that does not check out before the end, or names a card that is gone,
+// fails the open with ErrPendingDamaged (the database untouched). Verify
+// reports such records; Repair applies the others and drops them. Past
+// 1,024 records RecordWith applies them and records in place, reopening
+// the file for writing.
+//
+// Before the journal (stop 9), answers waited in the same encoding in the
+// root bucket pending (key: bucket sequence, big-endian uint64); a file
+// left with some applies them first, and an answer on such a file is
+// recorded in place after applying them.
 //
 // # Import
 //

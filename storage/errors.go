@@ -15,6 +15,12 @@ var (
 	// the cause and names the path. The file is never modified.
 	ErrDamaged = errors.New("not a valid talkcards database")
 
+	// ErrPendingDamaged means a review session's answers waiting in the
+	// journal beside the database (doc.go "Pending answers") cannot be
+	// applied: a record does not check out, or names a card that is gone.
+	// The database itself is sound; check --repair drops such answers.
+	ErrPendingDamaged = errors.New("answers waiting to be applied are damaged")
+
 	// ErrNoDatabase means a ReadOnly open found no file; none is created.
 	ErrNoDatabase = errors.New("no database")
 

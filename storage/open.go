@@ -56,6 +56,7 @@ type DB struct {
 	path        string
 	readOnly    bool
 	keepPending bool
+	opt         Options // as opened
 	// Unapplied counts pending answers a read-only Open could not apply
 	// because the file is not writable: readers do not see them.
 	Unapplied int
@@ -93,7 +94,7 @@ func Open(path string, opt Options) (*DB, error) {
 	if err := validateFile(path); err != nil {
 		return nil, err
 	}
-	db := &DB{path: path, readOnly: opt.ReadOnly, keepPending: opt.KeepPending}
+	db := &DB{path: path, readOnly: opt.ReadOnly, keepPending: opt.KeepPending, opt: opt}
 	var file *os.File // to release the lock if bbolt panics half-way through Open
 	err := db.guard(func() error {
 		b, err := bolt.Open(path, 0o600, &bolt.Options{
@@ -223,18 +224,24 @@ func (db *DB) update(fn func(*bolt.Tx) error) error {
 	if db.readOnly {
 		return fmt.Errorf("%s: database opened read-only", db.path)
 	}
-	return db.wrap(db.guard(func() error {
+	var journal bool
+	err := db.wrap(db.guard(func() error {
 		return db.bolt.Update(func(tx *bolt.Tx) error {
-			if _, err := foldPending(tx, false); err != nil {
+			var err error
+			if _, journal, err = db.fold(tx, false); err != nil {
 				return err
 			}
 			return fn(tx)
 		})
 	}))
+	if err == nil && journal {
+		db.dropJournal()
+	}
+	return err
 }
 
 func (db *DB) wrap(err error) error {
-	if err != nil && errors.Is(err, errCorrupt) && !errors.Is(err, ErrDamaged) {
+	if err != nil && errors.Is(err, errCorrupt) && !errors.Is(err, ErrDamaged) && !errors.Is(err, ErrPendingDamaged) {
 		return damaged(db.path, err)
 	}
 	return err

@@ -5,26 +5,23 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"os"
 
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/talkcards/talkcards/scheduler"
 )
 
-// bPending is the root bucket of answers committed but not yet applied to
-// their user's buckets (doc.go "Pending answers"). A review session opens
-// the database with Options.KeepPending for each answer, and RecordWith then
-// writes the answer here alone: one small leaf instead of the ~25 pages an
-// answer touches across the log, state, due index, aggregates and undo
-// trees. The answer is as durable as before (its own fsynced transaction);
-// it is applied, in order, by the first write transaction of any handle
-// (every update folds first) and by every Open without KeepPending, so no
-// reader ever sees the data without it.
+// bPending is the root bucket where the talkcards of stop 9 committed a
+// review session's answers before applying them (doc.go "Pending
+// answers"). Answers now go to the answers journal beside the database
+// (journal.go), in the same encoding; a file an older talkcards left
+// answers in is still applied from here, first, by every fold.
 var bPending = []byte("pending")
 
-// maxPending bounds the pending answers: past it RecordWith folds them into
-// the same transaction before recording directly, so the backwards scan for
-// a card's latest state stays short.
+// maxPending bounds the answers waiting in the journal: past it RecordWith
+// applies them and records in place, so reading the journal and scanning
+// it backwards for a card's latest state stay short.
 const maxPending = 1024
 
 const pendingVersion = 1
@@ -100,25 +97,6 @@ func pendingOf(v []byte, user string, k [8]byte) bool {
 	return len(v) > n+4+9 && int(v[1]) == len(user) && string(v[2:n]) == user && string(v[n+5:n+13]) == string(k[:])
 }
 
-// pendingState is the state the user's newest pending answer to card k
-// left, if any of them wrote one.
-func pendingState(pb *bolt.Bucket, user string, k [8]byte) (scheduler.State, bool, error) {
-	c := pb.Cursor()
-	for key, v := c.Last(); key != nil; key, v = c.Prev() {
-		if !pendingOf(v, user, k) {
-			continue
-		}
-		p, err := decodePending(v)
-		if err != nil {
-			return scheduler.State{}, false, err
-		}
-		if p.next != nil {
-			return *p.next, true, nil
-		}
-	}
-	return scheduler.State{}, false, nil
-}
-
 // pendingCount is the number of pending answers (their keys are a
 // contiguous run of sequence numbers: only folds delete, and they delete
 // all).
@@ -139,13 +117,42 @@ func pendingCount(tx *bolt.Tx) int {
 	return int(binary.BigEndian.Uint64(last)-binary.BigEndian.Uint64(first)) + 1
 }
 
-// Pending is the number of answers committed to the pending bucket and not
-// applied yet (a KeepPending handle's, or a read-only one's that could not
-// apply them).
+// Pending is the number of answers committed and not applied yet (a
+// KeepPending handle's, or a read-only one's that could not apply them):
+// those in the journal, and any an older talkcards left in the pending
+// bucket. A journal record that does not check out counts as one.
 func (db *DB) Pending() (int, error) {
+	j, err := readJournal(db.path)
+	if err != nil {
+		return 0, err
+	}
 	var n int
-	err := db.view(func(tx *bolt.Tx) error { n = pendingCount(tx); return nil })
+	err = db.view(func(tx *bolt.Tx) error {
+		n = pendingCount(tx) + len(j.fresh(appliedSeq(tx)))
+		if j.bad != nil {
+			n++
+		}
+		return nil
+	})
 	return n, err
+}
+
+// fold applies, in tx, the pending answers of the bucket and then those of
+// the journal (see foldPending and foldJournal), and reports whether there
+// is a journal file to delete once tx commits.
+func (db *DB) fold(tx *bolt.Tx, dropBad bool) (dropped int, journal bool, err error) {
+	if dropped, err = foldPending(tx, dropBad); err != nil {
+		return 0, false, err
+	}
+	more, journal, err := foldJournal(tx, db.path, dropBad)
+	return dropped + more, journal, err
+}
+
+// dropJournal deletes the journal once a commit applied it. Should that
+// fail, its records stay at or below the applied marker, never applied
+// twice, and the next write tries again.
+func (db *DB) dropJournal() {
+	_ = os.Remove(JournalPath(db.path))
 }
 
 // foldPending applies every pending answer, oldest first, exactly as

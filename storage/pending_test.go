@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,7 +29,18 @@ func answerFn(id string, g scheduler.Grade, kind ReviewKind, day scheduler.Day) 
 	}
 }
 
+// openKeep opens path as a review session does for an answer.
 func openKeep(t *testing.T, path string) *DB {
+	t.Helper()
+	db, err := Open(path, Options{KeepPending: true, ReadOnly: AnswersShareLock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// openKeepRW opens path as a review session does for an undo or a suspend.
+func openKeepRW(t *testing.T, path string) *DB {
 	t.Helper()
 	db, err := Open(path, Options{KeepPending: true})
 	if err != nil {
@@ -47,7 +59,7 @@ func pendingN(t *testing.T, db *DB) int {
 }
 
 // TestPendingSameAsDirect answers the same random sessions twice: directly,
-// and through the pending bucket (one KeepPending open per answer, folded
+// and through the answers journal (one KeepPending open per answer, folded
 // by the next ordinary open, by an undo or by a suspend). Every user
 // bucket must end byte for byte the same.
 func TestPendingSameAsDirect(t *testing.T) {
@@ -79,7 +91,7 @@ func TestPendingSameAsDirect(t *testing.T) {
 		case 0: // an undo in the middle of a session
 			u := users[rng.IntN(2)]
 			r1, ok1, err1 := direct.Undo(u)
-			db := openKeep(t, path)
+			db := openKeepRW(t, path)
 			r2, ok2, err2 := db.Undo(u)
 			db.Close()
 			if r1 != r2 || ok1 != ok2 || (err1 == nil) != (err2 == nil) {
@@ -90,7 +102,7 @@ func TestPendingSameAsDirect(t *testing.T) {
 			if err := direct.SetSuspended("ann", id, true); err != nil {
 				t.Fatal(err)
 			}
-			db := openKeep(t, path)
+			db := openKeepRW(t, path)
 			if err := db.SetSuspended("ann", id, true); err != nil {
 				t.Fatal(err)
 			}
@@ -197,9 +209,9 @@ func TestPendingBounded(t *testing.T) {
 	}
 }
 
-// TestPendingDamaged: a pending answer that does not decode makes an
-// ordinary open fail as damaged (nothing applied, nothing lost); check
-// reports it; repair drops it and applies the rest.
+// TestPendingDamaged: a journal record that does not check out makes an
+// ordinary open fail (nothing applied, nothing written); check reports it;
+// repair applies the records before it and drops the rest.
 func TestPendingDamaged(t *testing.T) {
 	db, path := openTest(t)
 	ids := deckOf(t, db, 3)
@@ -210,24 +222,29 @@ func TestPendingDamaged(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	err := w.bolt.Update(func(tx *bolt.Tx) error {
-		return tx.Bucket(bPending).Put(u64key(2), []byte{pendingVersion, 3, 'a', 'n', 'n', 0})
-	})
 	w.Close()
-	if err != nil {
+	jpath := JournalPath(path)
+	jb := fileBytes(t, jpath)
+	recLen := (len(jb) - len(journalMagic)) / 3
+	jb[len(journalMagic)+recLen+recHead+5] ^= 0xff // the second answer's payload
+	if err := os.WriteFile(jpath, jb, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	before := fileBytes(t, path)
-	if _, err := Open(path, Options{ReadOnly: true}); !errors.Is(err, ErrDamaged) {
-		t.Fatalf("open with a damaged pending answer: %v, want ErrDamaged", err)
+	if _, err := Open(path, Options{ReadOnly: true}); !errors.Is(err, ErrPendingDamaged) {
+		t.Fatalf("open with a damaged journal: %v, want ErrPendingDamaged", err)
 	}
 	sameBytes(t, path, before)
+	sameBytes(t, jpath, jb)
 
 	c, err := Open(path, Options{KeepPending: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
+	if n := pendingN(t, c); n != 2 {
+		t.Fatalf("Pending = %d, want 2 (one good record, one bad)", n)
+	}
 	problems, err := c.Verify()
 	if err != nil || len(problems) != 1 || !problems[0].Repairable {
 		t.Fatalf("verify: %v %v, want one repairable problem", problems, err)
@@ -238,12 +255,189 @@ func TestPendingDamaged(t *testing.T) {
 	}
 	for i, id := range ids {
 		_, ok, err := c.State("ann", id)
-		if err != nil || ok != (i != 1) {
+		if err != nil || ok != (i == 0) {
 			t.Fatalf("card %d: state %v %v after repair", i, ok, err)
 		}
 	}
+	if _, err := os.Stat(jpath); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("journal still there after repair: %v", err)
+	}
 	if problems, err := c.Verify(); err != nil || len(problems) != 0 {
 		t.Fatalf("after repair: %v %v", problems, err)
+	}
+}
+
+// TestPendingBucket: answers an older talkcards left in the pending
+// bucket are applied like the journal's, before them, and a damaged one
+// fails the open until repair drops it.
+func TestPendingBucket(t *testing.T) {
+	direct, _ := openTest(t)
+	db, path := openTest(t)
+	ids := deckOf(t, db, 3)
+	deckOf(t, direct, 3)
+	put := func(seq uint64, v []byte) {
+		t.Helper()
+		err := db.bolt.Update(func(tx *bolt.Tx) error {
+			pb, err := tx.CreateBucketIfNotExists(bPending)
+			if err != nil {
+				return err
+			}
+			return pb.Put(u64key(seq), v)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, id := range ids[:2] {
+		r, next := answerFn(id, 4, KindReview, 10)(scheduler.State{}, false)
+		put(uint64(i+1), encodePending("ann", 10, keyOf(t, id), r, next))
+		if err := direct.Record("ann", r, 10, next); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	w := openKeep(t, path) // a journal answer after them
+	if err := w.RecordWith("ann", ids[0], 11, answerFn(ids[0], 3, KindReview, 11)); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	if err := direct.RecordWith("ann", ids[0], 11, answerFn(ids[0], 3, KindReview, 11)); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := pendingN(t, r); n != 0 {
+		t.Fatalf("%d pending after an ordinary open", n)
+	}
+	if got, want := dump(t, r, "users"), dump(t, direct, "users"); got != want {
+		t.Fatalf("bucket then journal differs from direct:\n%s", firstDiff(got, want))
+	}
+	r.Close()
+
+	db = openKeepRW(t, path)
+	put(9, []byte{pendingVersion, 3, 'a', 'n', 'n', 0})
+	db.Close()
+	if _, err := Open(path, Options{ReadOnly: true}); !errors.Is(err, ErrDamaged) {
+		t.Fatalf("open with a damaged pending answer: %v, want ErrDamaged", err)
+	}
+	c := openKeepRW(t, path)
+	defer c.Close()
+	if rep, err := c.Repair(); err != nil || rep.Dropped != 1 {
+		t.Fatalf("repair: %+v %v, want 1 dropped", rep, err)
+	}
+}
+
+// TestJournalTornAndReplayed: a torn last record (an answer whose sync
+// never returned) is ignored and overwritten by the next answer; records
+// a commit applied but a crash kept in the file are never applied twice.
+func TestJournalTornAndReplayed(t *testing.T) {
+	db, path := openTest(t)
+	ids := deckOf(t, db, 2)
+	db.Close()
+	jpath := JournalPath(path)
+	answer := func(id string, day scheduler.Day) {
+		t.Helper()
+		w := openKeep(t, path)
+		defer w.Close()
+		if err := w.RecordWith("ann", id, day, answerFn(id, 4, KindReview, day)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	logLen := func() int {
+		t.Helper()
+		r, err := Open(path, Options{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		n := 0
+		if err := r.Log("ann", func(uint64, Review) error { n++; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	answer(ids[0], 10)
+	jb := fileBytes(t, jpath)
+	whole := len(jb)
+	torn := append(jb, jb[len(journalMagic):len(journalMagic)+20]...) // half a record
+	if err := os.WriteFile(jpath, torn, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w := openKeep(t, path)
+	if n := pendingN(t, w); n != 1 {
+		t.Fatalf("Pending = %d with a torn tail, want 1", n)
+	}
+	w.Close()
+	answer(ids[1], 10)
+	if jb := fileBytes(t, jpath); len(jb) != 2*whole-len(journalMagic) {
+		t.Fatalf("journal %d bytes after the torn tail and a new answer, want %d", len(jb), 2*whole-len(journalMagic))
+	}
+	kept := fileBytes(t, jpath)
+	if n := logLen(); n != 2 {
+		t.Fatalf("log %d after applying, want 2", n)
+	}
+	if _, err := os.Stat(jpath); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("journal not deleted after applying: %v", err)
+	}
+	// A crash between the commit and the delete: the applied records are
+	// still there.
+	if err := os.WriteFile(jpath, kept, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if n := logLen(); n != 2 {
+		t.Fatalf("log %d after reopening with applied records, want 2", n)
+	}
+	answer(ids[0], 11)
+	if jb := fileBytes(t, jpath); len(jb) != whole {
+		t.Fatalf("journal %d bytes: the applied records were not dropped before appending (want %d)", len(jb), whole)
+	}
+	if n := logLen(); n != 3 {
+		t.Fatalf("log %d, want 3", n)
+	}
+}
+
+// TestJournalConcurrentAnswers: sessions answering at once on read-only
+// handles lose nothing.
+func TestJournalConcurrentAnswers(t *testing.T) {
+	db, path := openTest(t)
+	ids := deckOf(t, db, 8)
+	db.Close()
+	const each = 40
+	var wg sync.WaitGroup
+	errs := make(chan error, 4*each)
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range each {
+				w, err := Open(path, Options{KeepPending: true, ReadOnly: AnswersShareLock})
+				if err != nil {
+					errs <- err
+					return
+				}
+				id := ids[(g*each+i)%len(ids)]
+				errs <- w.RecordWith([]string{"ann", "bob"}[g%2], id, 10, answerFn(id, 4, KindQuiz, 10))
+				w.Close()
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := Open(path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for _, u := range []string{"ann", "bob"} {
+		n := 0
+		if err := r.Log(u, func(uint64, Review) error { n++; return nil }); err != nil || n != 2*each {
+			t.Fatalf("%s: log %d (%v), want %d", u, n, err, 2*each)
+		}
 	}
 }
 
@@ -277,4 +471,13 @@ func TestPendingReadOnlyFile(t *testing.T) {
 	if r.Unapplied != 1 {
 		t.Fatalf("Unapplied = %d, want 1", r.Unapplied)
 	}
+}
+
+func keyOf(t *testing.T, id string) [8]byte {
+	t.Helper()
+	k, err := cardKey(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }

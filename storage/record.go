@@ -321,34 +321,49 @@ func (db *DB) Record(user string, r Review, day scheduler.Day, next *scheduler.S
 // (had false: the card is new to them) and returns the answer and the state
 // to store (nil: leave it). One transaction, one fsync.
 //
-// On a handle opened with Options.KeepPending the answer is committed to
-// the pending bucket instead (pending.go): as durable, far fewer pages
-// written; it is applied by the next fold.
+// On a handle opened with Options.KeepPending the answer is appended to
+// the answers journal instead (journal.go): as durable, one small write and
+// one sync; the next write transaction or ordinary Open applies it. Such a
+// handle may be read-only (AnswersShareLock). Past maxPending answers in
+// the journal it applies them and records in place, reopening the file
+// for writing if need be.
 func (db *DB) RecordWith(user, card string, day scheduler.Day, fn func(prev scheduler.State, had bool) (Review, *scheduler.State)) error {
 	k, err := cardKey(card)
 	if err != nil {
 		return err
 	}
-	if !db.keepPending {
-		return db.update(func(tx *bolt.Tx) error { return recordWithTx(tx, user, k, card, day, fn) })
+	if db.keepPending {
+		if err := ValidUser(user); err != nil {
+			return err
+		}
+		err := db.appendAnswer(user, k, card, day, fn)
+		if !errors.Is(err, errJournalFull) {
+			return err
+		}
+		if err := db.reopenWritable(); err != nil {
+			return err
+		}
 	}
-	if err := ValidUser(user); err != nil {
+	return db.update(func(tx *bolt.Tx) error { return recordWithTx(tx, user, k, card, day, fn) })
+}
+
+// reopenWritable turns a read-only handle into one open for writing.
+func (db *DB) reopenWritable() error {
+	if !db.readOnly {
+		return nil
+	}
+	if err := db.Close(); err != nil {
 		return err
 	}
-	// Not db.update: it would apply the pending answers first.
-	return db.wrap(db.guard(func() error {
-		return db.bolt.Update(func(tx *bolt.Tx) error {
-			if pendingCount(tx) < maxPending {
-				return recordPending(tx, user, k, card, day, fn)
-			}
-			// The bound: apply them, then record in place, in this one
-			// transaction.
-			if _, err := foldPending(tx, false); err != nil {
-				return err
-			}
-			return recordWithTx(tx, user, k, card, day, fn)
-		})
-	}))
+	opt := db.opt
+	opt.ReadOnly, opt.noFold = false, true
+	w, err := Open(db.path, opt)
+	if err != nil {
+		db.bolt = nil
+		return err
+	}
+	db.bolt, db.readOnly = w.bolt, false
+	return nil
 }
 
 // recordWithTx is RecordWith in place: the card's state read and the
@@ -367,38 +382,6 @@ func recordWithTx(tx *bolt.Tx, user string, k [8]byte, card string, day schedule
 		return fmt.Errorf("record: answer for card %s, not %s", r.Card, card)
 	}
 	return recordTx(tx, user, r, day, next)
-}
-
-// recordPending is RecordWith on a KeepPending handle: the card's state is
-// the newest a pending answer left, else the stored one; the answer is
-// checked as recordTx would (so a bad one fails now, not at the fold) and
-// appended to the pending bucket.
-func recordPending(tx *bolt.Tx, user string, k [8]byte, card string, day scheduler.Day, fn func(prev scheduler.State, had bool) (Review, *scheduler.State)) error {
-	pb, err := tx.CreateBucketIfNotExists(bPending)
-	if err != nil {
-		return err
-	}
-	prev, had, err := pendingState(pb, user, k)
-	if err != nil {
-		return err
-	}
-	if !had {
-		if prev, had, err = userState(tx.Bucket(bUsers).Bucket([]byte(user)), k); err != nil {
-			return err
-		}
-	}
-	r, next := fn(prev, had)
-	if err := checkAnswer(tx, r); err != nil {
-		return err
-	}
-	if r.Card != card {
-		return fmt.Errorf("record: answer for card %s, not %s", r.Card, card)
-	}
-	seq, err := pb.NextSequence()
-	if err != nil {
-		return err
-	}
-	return pb.Put(u64key(seq), encodePending(user, day, k, r, next))
 }
 
 // checkAnswer is what recordTx requires of an answer before writing it.

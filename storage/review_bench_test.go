@@ -145,7 +145,7 @@ func BenchmarkAnswer(b *testing.B) {
 			i := 0
 			for b.Loop() {
 				id := due[i%len(due)].ID
-				h, err := Open(path, Options{KeepPending: keep})
+				h, err := Open(path, Options{KeepPending: keep, ReadOnly: keep && AnswersShareLock})
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -204,8 +204,10 @@ func mb(n int64) string {
 }
 
 // commitLatency commits n answers the way a review session does (open
-// with KeepPending, RecordWith: the answer checked and committed to the
-// pending bucket in one fsynced transaction, close), undoing them in
+// with KeepPending and a shared lock, RecordWith: the answer checked and
+// appended to the answers journal beside the database, synced, close; the
+// first answer after the journal was applied creates it, and syncs its
+// folder too), undoing them in
 // groups so the collection is left as it was. Interleaved with each answer,
 // so load on the machine hits all three alike, it times a bare one-key
 // bbolt commit to a small file on the same disk (handle kept open: the
@@ -251,7 +253,7 @@ func commitLatency(dbPath, user string, c *collection, n int) (answer, bare, flo
 				break
 			}
 			start := time.Now()
-			db, err := storage.Open(dbPath, storage.Options{KeepPending: true})
+			db, err := storage.Open(dbPath, storage.Options{KeepPending: true, ReadOnly: storage.AnswersShareLock})
 			if err != nil {
 				return answer, bare, floor, err
 			}

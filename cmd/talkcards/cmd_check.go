@@ -87,7 +87,7 @@ func (a *app) runCheck(opts *checkOptions) error {
 	err = fmt.Errorf("check: %d problem(s) in %s", len(problems), db.Path())
 	switch {
 	case repairable && !opts.repair:
-		return withHint(err, "nothing was changed; 'talkcards check --repair' rebuilds the indexes (after a backup)")
+		return withHint(err, "nothing was changed; 'talkcards check --repair' fixes them (after a backup)")
 	case opts.repair:
 		return withHint(err, "these need the data itself, which repair never deletes; %s", damagedHint(db.Path()))
 	}

@@ -169,8 +169,8 @@ func (a *app) runQuiz(ctx context.Context, opts *quizOptions) error {
 		result: quizResult{talk: talk, mode: mode, seed: seed, questions: len(cards)}}
 	z.withDB = func(fn func(*storage.DB) error) error {
 		// One quick open per answer: the answer is committed to the
-		// pending bucket, applied by the next ordinary open.
-		db, err := a.openDBWith(storage.Options{KeepPending: true})
+		// answers journal, applied by the next ordinary open.
+		db, err := a.openDBWith(storage.Options{KeepPending: true, ReadOnly: storage.AnswersShareLock})
 		if err != nil {
 			return err
 		}

@@ -54,7 +54,7 @@ func exitCode(err error) int {
 		return exitUsage
 	case errors.Is(err, storage.ErrBusy):
 		return exitBusy
-	case errors.Is(err, storage.ErrDamaged), errors.Is(err, storage.ErrNewerSchema):
+	case errors.Is(err, storage.ErrDamaged), errors.Is(err, storage.ErrNewerSchema), errors.Is(err, storage.ErrPendingDamaged):
 		return exitDamaged
 	}
 	return exitError
@@ -69,6 +69,8 @@ func defaultHint(err error, dbPath string) string {
 		return h.hint
 	case errors.Is(err, storage.ErrBusy):
 		return "another talkcards is writing to " + dbPath + "; wait for it to finish and try again"
+	case errors.Is(err, storage.ErrPendingDamaged):
+		return "the database itself was not changed; 'talkcards check' lists the damaged answers and 'talkcards check --repair' applies the others and drops them (after a backup)"
 	case errors.Is(err, storage.ErrDamaged):
 		return damagedHint(dbPath)
 	case errors.Is(err, storage.ErrNewerSchema):

@@ -65,6 +65,7 @@ func TestScripts(t *testing.T) {
 			"exits":    cmdExits,
 			"states":   cmdStates,
 			"snapshot": cmdSnapshot,
+			"flipbyte": cmdFlipbyte,
 			"unchanged": func(ts *testscript.TestScript, neg bool, args []string) {
 				cmdUnchanged(ts, neg, args)
 			},
@@ -107,6 +108,22 @@ func cmdMkfile(ts *testscript.TestScript, neg bool, args []string) {
 	if err := os.WriteFile(ts.MkAbs(args[0]), b.Bytes(), 0o644); err != nil {
 		ts.Fatalf("mkfile: %v", err)
 	}
+}
+
+// flipbyte FILE OFFSET inverts the byte at OFFSET of FILE: damage.
+func cmdFlipbyte(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: flipbyte FILE OFFSET")
+	}
+	off, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	b, err := os.ReadFile(ts.MkAbs(args[0]))
+	ts.Check(err)
+	if off < 0 || off >= len(b) {
+		ts.Fatalf("flipbyte: offset %d outside the %d bytes of %s", off, len(b), args[0])
+	}
+	b[off] ^= 0xff
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), b, 0o600))
 }
 
 // snapshot FILE records FILE's hash; unchanged FILE checks it is the same,

@@ -183,7 +183,8 @@ func (s *session) run(ctx context.Context) error {
 func (s *session) record(c shownCard, key storage.CardKey, g scheduler.Grade, took time.Duration) error {
 	id := c.card.ID
 	r := storage.Review{Time: s.a.now(), Card: id, Grade: g, Kind: storage.KindReview, Took: took}
-	err := s.withDB(false, func(db *storage.DB) error {
+	// A shared lock is enough to append to the answers journal.
+	err := s.withDB(storage.AnswersShareLock, func(db *storage.DB) error {
 		return db.RecordWith(s.user, id, s.today, func(prev scheduler.State, had bool) (storage.Review, *scheduler.State) {
 			r := r
 			if c.repeat {
