@@ -99,12 +99,16 @@ func leak(prompt, answer string) (string, bool) {
 	var buf [128][2]int
 	at, inPlace := wordSpans(buf[:0], prompt)
 	var pw []string
+	var words [32]string
 	if !inPlace {
-		pw = Words(prompt)
+		pw = appendWords(words[:0], prompt)
 	}
-	for _, l := range strings.Split(answer, "\n") {
+	var answerWords [16]string
+	for rest := answer; rest != ""; {
+		l, more, _ := strings.Cut(rest, "\n")
+		rest = more
 		l = strings.TrimPrefix(l, "- ")
-		aw := Words(l)
+		aw := appendWords(answerWords[:0], l)
 		if len(aw) == 0 {
 			continue
 		}

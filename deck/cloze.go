@@ -44,7 +44,11 @@ func tokens(s string) []token {
 // eachToken calls visit with each token of s, in order, as tokens lists
 // them.
 func eachToken(s string, visit func(token) bool) {
-	spans := scanInline(s)
+	eachTokenOf(s, scanInline(s), visit)
+}
+
+// eachTokenOf is eachToken with the inline spans of s given.
+func eachTokenOf(s string, spans []inline, visit func(token) bool) {
 	var at []int32 // nil: no spans
 	if len(spans) > 0 {
 		var buf [256]int32
@@ -175,11 +179,15 @@ func candidates(s string, avoid, names map[string]bool) []candidate {
 	toks := tokens(s)
 	var spans, numbers, proper, words []candidate
 	var late []candidate
+	var buf [64]byte
 	add := func(list *[]candidate, c candidate) {
-		for _, w := range Words(c.text) {
-			if avoid[w] {
-				late = append(late, c)
-				return
+		if len(avoid) > 0 {
+			r := wordReader{s: c.text}
+			for w, ok := r.next(buf[:0]); ok; w, ok = r.next(w) {
+				if avoid[string(w)] {
+					late = append(late, c)
+					return
+				}
 			}
 		}
 		*list = append(*list, c)
@@ -361,19 +369,30 @@ func talkNames(t *notes.Talk) map[string]bool {
 // hide blanks every occurrence of the hidden text in s: its exact markup
 // and, case-insensitively, its words as a whole-word phrase.
 func hide(s, hidden string) string {
-	if hidden != plain(hidden) { // markup: **x**, `x`
+	p := plain(hidden)
+	if hidden != p { // markup: **x**, `x`
 		s = strings.ReplaceAll(s, hidden, Blank)
 	}
-	p := plain(hidden)
 	if p == "" {
 		return s
 	}
 	if !utf8.ValidString(p) {
 		return s // as regexp.Compile would refuse it
 	}
+	// Where p starts with an ASCII byte that folds only to ASCII bytes, a
+	// match can start only at such a byte of s: skip to the next one.
+	first := p[0]
+	skip := first < utf8.RuneSelf && asciiFoldOnly(rune(first))
 	var b strings.Builder
 	last := 0
 	for i := 0; i < len(s); {
+		if skip {
+			k := indexFoldByte(s[i:], first)
+			if k < 0 {
+				break
+			}
+			i += k
+		}
 		e := foldMatchAt(s, i, p)
 		if e < 0 {
 			_, w := runeAt(s, i)
@@ -409,6 +428,32 @@ func foldMatchAt(s string, i int, p string) int {
 		i += w
 	}
 	return i
+}
+
+// asciiFoldOnly reports whether every rune of the case-folding orbit of
+// ASCII r is ASCII (not so for 'k', 's': the Kelvin sign, the long s).
+func asciiFoldOnly(r rune) bool {
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		if f >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// indexFoldByte is the index of the first byte of s that sameFold matches
+// to ASCII c (c itself, or its other case for a letter), or -1.
+func indexFoldByte(s string, c byte) int {
+	lc := c | 0x20
+	if lc < 'a' || lc > 'z' {
+		return strings.IndexByte(s, c)
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i]|0x20 == lc {
+			return i
+		}
+	}
+	return -1
 }
 
 func sameFold(a, b rune) bool {
@@ -565,15 +610,41 @@ func (g *gen) tryCloze(sc scope, s clozeSpec, c candidate, disp, lead string, be
 		return false
 	}
 	shown = s.bullet + shown
+	// lines joins lead, the context lines and shown, one a line. A context
+	// line that says the hidden span is left out, so that the prompt keeps
+	// a single blank and gives nothing away. A "…" marker whose neighbour
+	// goes stays: there is still more above or below.
 	lines := func(lead string, before, after []string) string {
-		var out []string
-		if lead != "" {
-			out = append(out, lead)
+		n := len(lead) + len(shown)
+		for _, l := range before {
+			n += len(l) + 1
 		}
-		out = append(out, without(before, hidden)...)
-		out = append(out, shown)
-		out = append(out, without(after, hidden)...)
-		return strings.Join(out, "\n")
+		for _, l := range after {
+			n += len(l) + 1
+		}
+		var b strings.Builder
+		b.Grow(n + 1)
+		line := func(l string) {
+			if b.Len() > 0 {
+				b.WriteByte('\n')
+			}
+			b.WriteString(l)
+		}
+		if lead != "" {
+			line(lead)
+		}
+		for _, l := range before {
+			if hide(l, hidden) == l {
+				line(l)
+			}
+		}
+		line(shown)
+		for _, l := range after {
+			if hide(l, hidden) == l {
+				line(l)
+			}
+		}
+		return b.String()
 	}
 	prompt := lines(lead, before, after)
 	if utf8.RuneCountInString(prompt) > MaxPromptChars {
@@ -587,33 +658,25 @@ func (g *gen) tryCloze(sc scope, s clozeSpec, c candidate, disp, lead string, be
 		!hasContentWord(strings.Replace(prompt, Blank, "", 1)) {
 		return false
 	}
-	g.add(sc, Cloze, prompt, hidden, s.pos, key+"\n"+hidden)
+	g.add(sc, Cloze, prompt, hidden, s.pos, key, hidden)
 	return true
 }
 
 // readable drops the context lines that are bare web addresses: they help
 // nobody recall the statement.
 func readable(lines []string) []string {
-	var out []string
-	for _, l := range lines {
-		if !bareURL(strings.TrimLeft(l, "- ")) {
-			out = append(out, l)
+	for i, l := range lines {
+		if bareURL(strings.TrimLeft(l, "- ")) {
+			out := slices.Clip(lines[:i]) // appending must not write over lines
+			for _, l := range lines[i+1:] {
+				if !bareURL(strings.TrimLeft(l, "- ")) {
+					out = append(out, l)
+				}
+			}
+			return out
 		}
 	}
-	return out
-}
-
-// without drops the context lines that say the hidden span, so that the
-// prompt keeps a single blank and gives nothing away. A "…" marker whose
-// neighbour goes stays: there is still more above or below.
-func without(lines []string, hidden string) []string {
-	var out []string
-	for _, l := range lines {
-		if hide(l, hidden) == l {
-			out = append(out, l)
-		}
-	}
-	return out
+	return lines // all readable, as most are: no copy
 }
 
 // breadcrumbWords are the words of the talk title and of path, which the
@@ -663,9 +726,19 @@ func (g *gen) commonLast(cands []candidate) []candidate {
 	return out
 }
 
+// isCommon reports whether s is one word, common under this heading.
 func (g *gen) isCommon(s string) bool {
-	w := Words(s)
-	return len(w) == 1 && g.common[w[0]]
+	if len(g.common) == 0 {
+		return false
+	}
+	var buf [64]byte
+	r := wordReader{s: s}
+	w, ok := r.next(buf[:0])
+	if !ok || !g.common[string(w)] {
+		return false
+	}
+	_, more := r.next(w)
+	return !more
 }
 
 // window cuts a very long statement down to about n runes around its blank.

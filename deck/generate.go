@@ -46,6 +46,10 @@ type gen struct {
 	// pending replaces a reserved definition card by clozes when the
 	// merged definition would not make a good card.
 	pending []pendingCards
+
+	normBuf    []byte    // scratch for card keys
+	lastPos    notes.Pos // the position of the last source made
+	lastSource string
 }
 
 // scope is the heading a body belongs to.
@@ -55,16 +59,28 @@ type scope struct {
 	talk    bool
 }
 
-func (g *gen) add(sc scope, kind Kind, prompt, answer string, pos notes.Pos, key string) {
+// add appends a card whose key is the key parts joined by new lines.
+func (g *gen) add(sc scope, kind Kind, prompt, answer string, pos notes.Pos, key ...string) {
+	var k string
+	k, g.normBuf = normalizeLines(g.normBuf, key...)
 	g.cards = append(g.cards, Card{
 		Talk:   g.talk.Title,
 		Path:   sc.path,
 		Kind:   kind,
 		Prompt: prompt,
 		Answer: answer,
-		Source: pos.String(),
-		Key:    Normalize(key),
+		Source: g.source(pos),
+		Key:    k,
 	})
+}
+
+// source is pos.String(), made once for the cards that share a position
+// (the clozes of one point, say).
+func (g *gen) source(pos notes.Pos) string {
+	if pos != g.lastPos || g.lastSource == "" {
+		g.lastPos, g.lastSource = pos, pos.String()
+	}
+	return g.lastSource
 }
 
 // fits reports whether an answer is within the limits of rule 3.
@@ -89,7 +105,12 @@ func bullets(items []string) string {
 	if len(items) == 1 {
 		return items[0]
 	}
+	n := 0
+	for _, it := range items {
+		n += len(it) + 3
+	}
 	var b strings.Builder
+	b.Grow(n)
 	for i, it := range items {
 		if i > 0 {
 			b.WriteByte('\n')
@@ -202,7 +223,7 @@ func (g *gen) outline(at int, path []string, title string, subs []*notes.Section
 			p = fmt.Sprintf("In %s, which part comes after %s?", of, quote(titles[i-1]))
 		}
 		if usable(p, t) {
-			g.add(sc, Outline, p, t, subPos[i], "part\n"+t)
+			g.add(sc, Outline, p, t, subPos[i], "part", t)
 		}
 	}
 }
@@ -314,9 +335,13 @@ func (g *gen) body(sc scope, blocks []notes.Block) {
 }
 
 func commonWords(blocks []notes.Block) map[string]bool {
+	if countTexts(blocks, 3) < 3 {
+		return nil // no word can be in three texts
+	}
 	n := map[string]int{}
+	var ws []string // reused: only the words are kept, in n
 	see := func(s string) {
-		ws := Words(s)
+		ws = appendWords(ws[:0], s)
 		if len(ws) > 32 {
 			seen := map[string]bool{}
 			for _, w := range ws {
@@ -353,6 +378,29 @@ func commonWords(blocks []notes.Block) map[string]bool {
 		}
 	}
 	return out
+}
+
+// countTexts counts the texts commonWords reads in blocks, up to limit.
+func countTexts(blocks []notes.Block, limit int) int {
+	n := 0
+	var points func(pts []*notes.Point)
+	points = func(pts []*notes.Point) {
+		for _, p := range pts {
+			if n >= limit {
+				return
+			}
+			n++
+			points(p.Children)
+		}
+	}
+	for _, b := range blocks {
+		n += len(b.Lines)
+		points(b.Points)
+		if n >= limit {
+			break
+		}
+	}
+	return n
 }
 
 // byLine reads a "By Jane Doe" line under a talk title.
@@ -572,10 +620,10 @@ type listCtx struct {
 // answered reports whether a point is worth asking: it has words and is
 // not a question left without an answer.
 func answered(p *notes.Point) bool {
-	if (contentWords(p.Text) == 0 || bareURL(p.Text)) && len(p.Children) == 0 {
+	if len(p.Children) == 0 && (contentWords(p.Text) == 0 || bareURL(p.Text)) {
 		return false // no words, or only a web address (see bareURL)
 	}
-	if (isQuestion(p.Text) || isQLine(p.Text)) && len(p.Children) == 0 && len(p.More) == 0 {
+	if len(p.Children) == 0 && len(p.More) == 0 && (isQuestion(p.Text) || isQLine(p.Text)) {
 		return false
 	}
 	return true
@@ -883,7 +931,7 @@ func (g *gen) table(sc scope, b notes.Block) {
 				prompt = quote(first) + " — which value?"
 			}
 			if usable(prompt, cell) {
-				g.add(sc, Definition, prompt, cell, b.Pos, first+"\n"+col+"\n"+cell)
+				g.add(sc, Definition, prompt, cell, b.Pos, first, col, cell)
 			} else {
 				g.cloze(sc, clozeSpec{lead: plain(first) + ":", target: cell, pos: b.Pos})
 			}
@@ -933,7 +981,7 @@ func (g *gen) flushDefs() {
 		}
 		if prompt != "" {
 			g.cards[dg.at] = Card{Talk: g.talk.Title, Path: dg.sc.path, Kind: Definition, Prompt: prompt, Answer: answer,
-				Source: dg.pos.String(), Key: Normalize(strings.Join(dg.keys, "\n"))}
+				Source: g.source(dg.pos), Key: Normalize(strings.Join(dg.keys, "\n"))}
 			continue
 		}
 		// Too long, a long list, or given away: ask each definition as a
@@ -1069,7 +1117,7 @@ func bareURL(s string) bool {
 		switch x.kind {
 		case inURL:
 		case inLink:
-			if label := plain(s[x.innerStart:x.innerEnd]); label != "" && firstURL(label) != label && !reDomain.MatchString(label) {
+			if label := plain(s[x.innerStart:x.innerEnd]); label != "" && firstURL(label) != label && !(mayBeDomain(label) && reDomain.MatchString(label)) {
 				return false
 			}
 		default:
@@ -1079,7 +1127,13 @@ func bareURL(s string) bool {
 		rest = strings.Replace(rest, s[x.start:x.end], "", 1)
 	}
 	rest = strings.TrimSpace(strings.Trim(rest, " ,;-–—|·*_()[]<>"))
-	return found && rest == "" || !found && reDomain.MatchString(rest)
+	return found && rest == "" || !found && mayBeDomain(rest) && reDomain.MatchString(rest)
+}
+
+// mayBeDomain is false for a text reDomain cannot match: one without a dot
+// or with white space. Most statements are so, and need no regexp.
+func mayBeDomain(s string) bool {
+	return strings.IndexByte(s, '.') >= 0 && !strings.ContainsAny(s, " \t\n\f\r")
 }
 
 // reDomain is a web address written without its scheme: "appium.io".

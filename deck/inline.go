@@ -294,6 +294,9 @@ func collapseSpaceASCII(s string) string {
 // "[text]" readably and no URL can give a hidden word away.
 func withoutURLs(s string) string {
 	spans := scanInline(s)
+	if !slices.ContainsFunc(spans, func(x inline) bool { return x.kind == inLink }) {
+		return s
+	}
 	var b strings.Builder
 	last := 0
 	for _, x := range spans {
@@ -323,10 +326,11 @@ func countContentWords(s string) int {
 }
 
 // hasContentWord is contentWords(s) > 0, reading s only up to its first
-// content word (and not memoised: for texts seen once, like prompts).
+// content word (and not memoised, nor its spans: for texts seen once, like
+// prompts, which would only push out of the memo what will be asked again).
 func hasContentWord(s string) bool {
 	found := false
-	eachToken(s, func(t token) bool {
+	eachTokenOf(s, findInline(s), func(t token) bool {
 		found = t.kind != tokEmoticon
 		return !found
 	})
@@ -335,6 +339,9 @@ func hasContentWord(s string) bool {
 
 // isQuestion reports whether a heading or point is phrased as a question.
 func isQuestion(s string) bool {
+	if strings.IndexByte(s, '?') < 0 {
+		return false // plain only drops and keeps text: it adds no '?'
+	}
 	s = strings.TrimSpace(plain(s))
 	for {
 		s = strings.TrimRight(s, " *_…")

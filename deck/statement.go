@@ -266,8 +266,19 @@ func isQALabel(term string) bool { return reQALabel.MatchString(strings.Trim(pla
 var reQ = regexp.MustCompile(`^(?i)(?:\*\*)?(?:q|qq|question)\s*\d*(?:\*\*)?\s*[:.)]\s*(?:\*\*)?\s*`)
 var reA = regexp.MustCompile(`^(?i)(?:\*\*)?(?:a|answer)\s*\d*(?:\*\*)?\s*[:.)]\s*(?:\*\*)?\s*`)
 
+// labelLetter reports whether s, past an optional "**", starts with the
+// lowercase ASCII letter c in either case: what reQ (c 'q') and reA (c 'a')
+// need to match, tested before running them on every point.
+func labelLetter(s string, c byte) bool {
+	s = strings.TrimPrefix(s, "**")
+	return s != "" && s[0]|0x20 == c
+}
+
 // questionLine returns the question of a "Q: ..." line.
 func questionLine(s string) (string, bool) {
+	if !labelLetter(s, 'q') {
+		return "", false
+	}
 	m := reQ.FindStringIndex(s)
 	if m == nil {
 		return "", false
@@ -277,6 +288,9 @@ func questionLine(s string) (string, bool) {
 
 // answerLine returns the answer of an "A: ...", "A1: ..." line.
 func answerLine(s string) (string, bool) {
+	if !labelLetter(s, 'a') {
+		return "", false
+	}
 	m := reA.FindStringIndex(s)
 	if m == nil {
 		return "", false

@@ -3,6 +3,7 @@ package deck
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -28,10 +29,17 @@ func idPlace(b []byte, talk string, path []string) []byte {
 
 // idOf is the ID of the card of kind and key at place (see idPlace).
 func idOf(place []byte, kind Kind, key string) string {
+	return idOfNormal(place, Kind(Normalize(string(kind))), Normalize(key))
+}
+
+// idOfNormal is idOf of a kind and key already in normal form (Normalize
+// of a normal form is itself), as every generated card's are: it spares
+// reading them again.
+func idOfNormal(place []byte, kind Kind, key string) string {
 	var buf [512]byte
 	b := append(buf[:0], place...)
-	b = append(append(b, Normalize(string(kind))...), 0)
-	b = append(append(b, Normalize(key)...), 0)
+	b = append(append(b, kind...), 0)
+	b = append(append(b, key...), 0)
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:8])
 }
@@ -42,22 +50,77 @@ func Normalize(s string) string {
 	if isASCII(s) {
 		return foldASCII(s)
 	}
-	// strings.ToLower, Fields and Join in one pass.
-	b := make([]byte, 0, len(s))
-	space := false
-	for _, r := range s {
-		l := unicode.ToLower(r)
-		if unicode.IsSpace(l) {
-			space = true
+	n := normalizer{b: make([]byte, 0, len(s))}
+	n.write(s)
+	return string(n.b)
+}
+
+// normalizer appends the normal form (see Normalize) of the texts written
+// to it, as if they were one text: strings.ToLower, Fields and Join in one
+// pass, with no copy of the joined text. Pieces must be split between
+// whole runes (at an ASCII byte, say), or invalid UTF-8 could decode
+// differently.
+type normalizer struct {
+	b     []byte
+	space bool // white space seen since the last rune appended
+	wrote bool // a rune appended: white space after it counts
+}
+
+func (n *normalizer) write(s string) {
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf { // as below, quicker
+			i++
+			if isSpaceASCII(c) {
+				n.space = true
+				continue
+			}
+			if n.space && n.wrote {
+				n.b = append(n.b, ' ')
+			}
+			n.space, n.wrote = false, true
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			n.b = append(n.b, c)
 			continue
 		}
-		if space && len(b) > 0 {
-			b = append(b, ' ')
+		r, w := utf8.DecodeRuneInString(s[i:])
+		i += w
+		l := unicode.ToLower(r)
+		if unicode.IsSpace(l) {
+			n.space = true
+			continue
 		}
-		space = false
-		b = utf8.AppendRune(b, l)
+		if n.space && n.wrote {
+			n.b = append(n.b, ' ')
+		}
+		n.space, n.wrote = false, true
+		n.b = utf8.AppendRune(n.b, l)
 	}
-	return string(b)
+}
+
+// appendNormal appends the normal form of s to b.
+func appendNormal(b []byte, s string) []byte {
+	n := normalizer{b: b}
+	n.write(s)
+	return n.b
+}
+
+// normalizeLines is Normalize of parts joined by new lines, written into
+// buf (which it returns for reuse) rather than joined first. Like
+// foldASCII, it returns a lone part itself when that is in normal form.
+func normalizeLines(buf []byte, parts ...string) (string, []byte) {
+	if len(parts) == 1 && isASCII(parts[0]) && foldedASCII(parts[0]) {
+		return parts[0], buf
+	}
+	n := normalizer{b: buf[:0]}
+	for i, p := range parts {
+		if i > 0 {
+			n.space = true // the new line between parts
+		}
+		n.write(p)
+	}
+	return string(n.b), n.b
 }
 
 func isASCII(s string) bool {
@@ -77,17 +140,7 @@ func isSpaceASCII(c byte) bool {
 // white space as one space, none at either end. It returns s itself when
 // there is nothing to change.
 func foldASCII(s string) string {
-	clean := true
-	for i := 0; i < len(s) && clean; i++ {
-		c := s[i]
-		switch {
-		case 'A' <= c && c <= 'Z':
-			clean = false
-		case isSpaceASCII(c):
-			clean = c == ' ' && i > 0 && i+1 < len(s) && !isSpaceASCII(s[i+1])
-		}
-	}
-	if clean {
+	if foldedASCII(s) {
 		return s
 	}
 	b := make([]byte, 0, len(s))
@@ -108,6 +161,22 @@ func foldASCII(s string) string {
 		b = append(b, c)
 	}
 	return string(b)
+}
+
+// foldedASCII reports whether ASCII s is its own foldASCII.
+func foldedASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'A' <= c && c <= 'Z':
+			return false
+		case isSpaceASCII(c):
+			if c != ' ' || i == 0 || i+1 == len(s) || isSpaceASCII(s[i+1]) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // foldTable maps accented Latin letters to their base letter.
@@ -175,14 +244,24 @@ func Slug(title string) string {
 
 // Words splits folded s into its letter/digit tokens.
 func Words(s string) []string {
+	if out := appendWords(nil, s); out != nil {
+		return out
+	}
+	return []string{} // as strings.FieldsFunc
+}
+
+// appendWords appends Words(s) to dst, so that a caller may reuse one
+// slice (or an array on its stack) for the words of many texts.
+func appendWords(dst []string, s string) []string {
 	if isASCII(s) {
-		return wordsASCII(s)
+		return appendWordsASCII(dst, s)
 	}
 	// Fold and split in one pass: each rune lowercased, then replaced by
 	// foldTable or dropped as a combining mark, as Fold does; white space
 	// is a separator like any other non-letter.
 	buf := make([]byte, 0, len(s))
-	var ends []int // the end in buf of each word
+	var endsBuf [32]int
+	ends := endsBuf[:0] // the end in buf of each word
 	in := false
 	for _, r := range s {
 		if r < utf8.RuneSelf { // as below, quicker
@@ -225,17 +304,20 @@ func Words(s string) []string {
 	if in {
 		ends = append(ends, len(buf))
 	}
+	if len(ends) == 0 {
+		return dst
+	}
 	folded := string(buf)
-	out := make([]string, len(ends))
+	dst = slices.Grow(dst, len(ends))
 	start := 0
-	for i, e := range ends {
+	for _, e := range ends {
 		for folded[start] == ' ' {
 			start++
 		}
-		out[i] = folded[start:e]
+		dst = append(dst, folded[start:e])
 		start = e
 	}
-	return out
+	return dst
 }
 
 // Similarity is a 0..1 score of how alike two texts are: the Dice
@@ -278,9 +360,9 @@ func bigrams(s string) []string {
 	return out
 }
 
-// wordsASCII is Words of an ASCII text: its runs of letters and digits,
-// lowercased.
-func wordsASCII(s string) []string {
+// appendWordsASCII is appendWords of an ASCII text: its runs of letters
+// and digits, lowercased.
+func appendWordsASCII(dst []string, s string) []string {
 	n, upper := 0, false
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -290,12 +372,12 @@ func wordsASCII(s string) []string {
 		upper = upper || 'A' <= c && c <= 'Z'
 	}
 	if n == 0 {
-		return []string{} // as strings.FieldsFunc
+		return dst
 	}
 	if upper {
 		s = strings.ToLower(s)
 	}
-	out := make([]string, 0, n)
+	dst = slices.Grow(dst, n)
 	for i := 0; i < len(s); {
 		if !isAlnumASCII(s[i]) {
 			i++
@@ -305,10 +387,59 @@ func wordsASCII(s string) []string {
 		for j < len(s) && isAlnumASCII(s[j]) {
 			j++
 		}
-		out = append(out, s[i:j])
+		dst = append(dst, s[i:j])
 		i = j
 	}
-	return out
+	return dst
+}
+
+// wordReader reads the words of a text one at a time, as Words splits and
+// folds them, into a buffer rather than new strings: for looking words up
+// (a map index m[string(w)] does not copy w) without allocating.
+type wordReader struct {
+	s string
+	i int // where in s the next word is looked for
+}
+
+// next puts the next word in buf, from its start, and returns it, or
+// false at the end of the text.
+func (r *wordReader) next(buf []byte) ([]byte, bool) {
+	buf = buf[:0]
+	for r.i < len(r.s) {
+		if c := r.s[r.i]; c < utf8.RuneSelf {
+			r.i++
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if isAlnumASCII(c) {
+				buf = append(buf, c)
+				continue
+			}
+			if len(buf) > 0 {
+				return buf, true
+			}
+			continue
+		}
+		// as appendWords: lowercased, folded, combining marks dropped
+		rn, w := utf8.DecodeRuneInString(r.s[r.i:])
+		r.i += w
+		l := unicode.ToLower(rn)
+		if f, ok := foldTable[l]; ok {
+			buf = append(buf, f...)
+			continue
+		}
+		if unicode.Is(unicode.Mn, l) {
+			continue
+		}
+		if unicode.IsLetter(l) || unicode.IsDigit(l) {
+			buf = utf8.AppendRune(buf, l)
+			continue
+		}
+		if len(buf) > 0 {
+			return buf, true
+		}
+	}
+	return buf, len(buf) > 0
 }
 
 func isAlnumASCII(c byte) bool {

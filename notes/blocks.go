@@ -14,6 +14,7 @@ type converter struct {
 	src    []byte
 	idx    lineIndex
 	points int // list points made, for ErrNoNotes
+	line   lineBuilder
 }
 
 func (c *converter) pos(off int) Pos {

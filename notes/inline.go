@@ -31,7 +31,13 @@ type lineBuilder struct {
 	start  int // source offset of the first byte, -1 if none yet
 }
 
-func newLineBuilder() *lineBuilder { return &lineBuilder{start: -1} }
+// lineBuilder reuses the converter's builder, emptied: its buffers outlive
+// each line (finish copies the text out).
+func (c *converter) lineBuilder() *lineBuilder {
+	b := &c.line
+	b.text, b.pieces, b.start = b.text[:0], b.pieces[:0], -1
+	return b
+}
 
 // add appends the trimmed source range [start, stop), without kramdown
 // attribute lists, separated from what came before by one space. last says
@@ -43,9 +49,17 @@ func (b *lineBuilder) add(src []byte, start, stop int, last bool) {
 		start, stop = trimRange(src, start, stop-1)
 	}
 	seg := src[start:stop]
-	cuts := kramdownIAL.FindAllIndex(seg, -1)
+	var cuts [][]int
+	if bytes.Contains(seg, []byte("{:")) { // as the regexp needs
+		cuts = kramdownIAL.FindAllIndex(seg, -1)
+	}
 	from := 0
-	for _, cut := range append(cuts, []int{len(seg), len(seg)}) {
+	tail := [2]int{len(seg), len(seg)} // the text after the last cut
+	for k := 0; k <= len(cuts); k++ {
+		cut := tail[:]
+		if k < len(cuts) {
+			cut = cuts[k]
+		}
 		// trim space left around a removed attribute list
 		off, end := trimRange(src, start+from, start+cut[0])
 		part := src[off:end]
@@ -415,7 +429,7 @@ func (c *converter) blockLines(n ast.Node) []Line {
 	var out []Line
 	for i := 0; i < lines.Len(); i++ {
 		seg := lines.At(i)
-		b := newLineBuilder()
+		b := c.lineBuilder()
 		b.add(c.src, seg.Start, seg.Stop, i == lines.Len()-1)
 		if l, ok := c.finish(b, spans); ok {
 			out = append(out, l)
@@ -431,7 +445,7 @@ func (c *converter) joinedLine(n ast.Node) (Line, bool) {
 }
 
 func (c *converter) joinSegments(lines *text.Segments, spans []rawSpan) (Line, bool) {
-	b := newLineBuilder()
+	b := c.lineBuilder()
 	for i := 0; i < lines.Len(); i++ {
 		seg := lines.At(i)
 		b.add(c.src, seg.Start, seg.Stop, i == lines.Len()-1)
@@ -441,7 +455,7 @@ func (c *converter) joinSegments(lines *text.Segments, spans []rawSpan) (Line, b
 
 // finish turns a builder into a Line, placing the spans that lie inside it.
 func (c *converter) finish(b *lineBuilder, spans []rawSpan) (Line, bool) {
-	if len(b.text) == 0 || fencedDivMarker.Match(b.text) {
+	if len(b.text) == 0 || bytes.HasPrefix(b.text, []byte(":::")) && fencedDivMarker.Match(b.text) {
 		return Line{}, false
 	}
 	var images [][2]int
