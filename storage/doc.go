@@ -187,7 +187,12 @@
 //
 // # Import
 //
-// Import runs in one transaction (a dry run rolls it back). For the files
+// Import runs in one transaction (a dry run rolls it back). Into a
+// database that does not exist yet, ImportNew builds the same buckets,
+// keys and values in a hidden file beside the path (the large buckets in
+// batches of sorted keys, unsynced, then one sync) and links it into place
+// as Open creates a database: the path holds nothing or the whole import.
+// For the files
 // named: a stored card produced again (same ID) is refreshed and counted
 // Unchanged, or Updated when its prompt or answer changed, or New
 // (Restored) when it was retired. A stored card of these files not

@@ -164,6 +164,9 @@ type importer struct {
 	kept   map[string]bool
 	shared map[string]bool
 	taken  map[string]bool
+	// later, when set (a new database, import_new.go), takes the sorted
+	// lists of flush instead of writing them in this transaction.
+	later func(name []byte, list []kv)
 }
 
 // kv is a key to write and its value, or the card to encode as its value
@@ -197,6 +200,7 @@ func (im *importer) putNewCard(k []byte, c *Card) {
 // suits inserts between keys, and would double the file and the writing.
 func (im *importer) flush() error {
 	buckets := []*bolt.Bucket{im.cards, im.order, im.byFile}
+	names := [][]byte{bCards, bOrder, bByFile}
 	// Encoding and sorting are plain CPU work on our own slices and run
 	// in parallel; the writes stay on this goroutine, one bucket after the
 	// other: a bbolt transaction is not safe for concurrent use, even on
@@ -224,9 +228,13 @@ func (im *importer) flush() error {
 			panic(p)
 		}
 	}
-	for _, b := range buckets {
+	for i, b := range buckets {
 		list := im.pending[b]
 		if len(list) == 0 {
+			continue
+		}
+		if im.later != nil {
+			im.later(names[i], list)
 			continue
 		}
 		if last, _ := b.Cursor().Last(); last == nil || bytes.Compare(list[0].k, last) > 0 {

@@ -293,22 +293,40 @@ func create(path string) error {
 	if err != nil {
 		return fmt.Errorf("create %s: %w", path, err)
 	}
+	if err := linkNew(tmp, path); err != nil && !errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	return nil
+}
+
+// linkNew puts the complete new database tmp in place at path and syncs
+// the folder. When path exists already (another talkcards made one
+// meanwhile) it leaves it and returns an error wrapping fs.ErrExist. An
+// answers journal beside a database that did not exist belongs to an
+// older one, removed since: it goes first, so that its answers are never
+// applied to the new one.
+func linkNew(tmp, path string) error {
+	if _, err := os.Lstat(path); err == nil {
+		return fmt.Errorf("%s: %w", path, fs.ErrExist)
+	}
+	if err := os.Remove(JournalPath(path)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("create %s: remove the answers journal of a former database: %w", path, err)
+	}
 	if err := os.Link(tmp, path); err != nil {
 		if errors.Is(err, fs.ErrExist) {
-			return nil
+			return fmt.Errorf("%s: %w", path, err)
 		}
 		// No hard links here (some file systems): rename, re-checking
 		// that nobody created path meanwhile.
 		if _, serr := os.Lstat(path); serr == nil {
-			return nil
+			return fmt.Errorf("%s: %w", path, fs.ErrExist)
 		}
 		if err := os.Rename(tmp, path); err != nil {
 			return fmt.Errorf("create %s: %w", path, err)
 		}
 	}
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
+	if err := syncDir(filepath.Dir(path)); err != nil {
+		return fmt.Errorf("create %s: %w", path, err)
 	}
 	return nil
 }

@@ -481,3 +481,38 @@ func keyOf(t *testing.T, id string) [8]byte {
 	}
 	return k
 }
+
+// TestJournalOfRemovedDatabase: a journal left beside a database that was
+// removed since is never applied to a new one made at that path (by Open
+// or by ImportNew).
+func TestJournalOfRemovedDatabase(t *testing.T) {
+	for _, viaImport := range []bool{false, true} {
+		db, path := openTest(t)
+		ids := deckOf(t, db, 2)
+		db.Close()
+		w := openKeep(t, path)
+		if err := w.RecordWith("ann", ids[0], 10, answerFn(ids[0], 4, KindReview, 10)); err != nil {
+			t.Fatal(err)
+		}
+		w.Close()
+		if err := os.Remove(path); err != nil {
+			t.Fatal(err)
+		}
+		if viaImport {
+			if _, err := ImportNew(path, nil, ImportOptions{Now: t0}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		n, err := Open(path, Options{})
+		if err != nil {
+			t.Fatalf("import %v: open a new database beside an old journal: %v", viaImport, err)
+		}
+		if users, err := n.Users(); err != nil || len(users) != 0 {
+			t.Fatalf("import %v: users %v %v in a new database", viaImport, users, err)
+		}
+		n.Close()
+		if _, err := os.Stat(JournalPath(path)); !errors.Is(err, os.ErrNotExist) {
+			t.Fatalf("import %v: the old journal is still there: %v", viaImport, err)
+		}
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"runtime/debug"
 	"strings"
 	"text/tabwriter"
@@ -80,26 +82,50 @@ func (a *app) runImport(opts *importOptions) error {
 		return withHint(fmt.Errorf("%s: no cards: the notes have headings but no points or statements under them", strings.Join(opts.paths, ", ")),
 			"talkcards asks about bullets and lines of text under '#' and '##' headings")
 	}
-	db, err := a.openForImport()
+	opt := storage.ImportOptions{DryRun: opts.dryRun, Now: a.now(), Roots: l.roots}
+	report, err := a.importInto(l, opt)
 	if err != nil {
 		return err
-	}
-	defer db.Close()
-	opt := storage.ImportOptions{DryRun: opts.dryRun, Now: a.now(), Roots: l.roots}
-	if !opts.dryRun {
-		if err := a.backupUnlessNoop(db, l, opt); err != nil {
-			return err
-		}
-	}
-	report, err := importLoaded(db, l, opt)
-	if err != nil {
-		return fmt.Errorf("import: %w", err)
 	}
 	if a.json {
 		return writeJSON(a.stdout, importJSON(report))
 	}
 	printImportReport(a.stdout, report)
 	return nil
+}
+
+// importInto imports l into the database, backing it up first, or builds
+// the database with l in it when there is none yet (storage.ImportNew:
+// the same data, several times faster; nothing to back up).
+func (a *app) importInto(l *loaded, opt storage.ImportOptions) (storage.ImportReport, error) {
+	path, err := a.dbPath()
+	if err != nil {
+		return storage.ImportReport{}, err
+	}
+	if _, serr := os.Lstat(path); !opt.DryRun && errors.Is(serr, fs.ErrNotExist) {
+		report, err := storage.ImportNew(path, l.files, opt)
+		if !errors.Is(err, fs.ErrExist) { // else made meanwhile: import into it
+			if err != nil {
+				return report, fmt.Errorf("import: %w", err)
+			}
+			return report, nil
+		}
+	}
+	db, err := a.openForImport()
+	if err != nil {
+		return storage.ImportReport{}, err
+	}
+	defer db.Close()
+	if !opt.DryRun {
+		if err := a.backupUnlessNoop(db, l, opt); err != nil {
+			return storage.ImportReport{}, err
+		}
+	}
+	report, err := importLoaded(db, l, opt)
+	if err != nil {
+		return storage.ImportReport{}, fmt.Errorf("import: %w", err)
+	}
+	return report, nil
 }
 
 // An import allocates about 170 bytes per byte of notes it reads, mostly
