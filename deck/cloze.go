@@ -1,12 +1,14 @@
 package deck
 
 import (
-	"github.com/talkcards/talkcards/notes"
+	"cmp"
 	"slices"
 	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/talkcards/talkcards/notes"
 )
 
 // Blank is what a cloze prompt shows in place of the hidden span.
@@ -32,13 +34,12 @@ type token struct {
 	inBold     bool // a word inside a bold span, offered whole as tokStrong
 }
 
-// tokens splits inline markdown into words and atomic spans. Words inside
-// bold text and link text are also returned as words; code, URLs and
-// emoticons are single tokens.
-func tokens(s string) []token {
-	out := make([]token, 0, len(s)/5+1)
-	eachToken(s, func(t token) bool { out = append(out, t); return true })
-	return out
+// appendTokens appends the tokens of inline markdown s to dst: its words
+// and atomic spans. Words inside bold text and link text are also returned
+// as words; code, URLs and emoticons are single tokens.
+func appendTokens(dst []token, s string) []token {
+	eachToken(s, func(t token) bool { dst = append(dst, t); return true })
+	return dst
 }
 
 // eachToken calls visit with each token of s, in order, as tokens lists
@@ -169,6 +170,28 @@ type candidate struct {
 	start, end int
 	text       string
 	score      int // for plain words: how informative (see wordScore)
+	group      candidateGroup
+}
+
+// candidateGroup is where a candidate comes in the order candidates gives.
+type candidateGroup uint8
+
+const (
+	groupSpan   candidateGroup = iota // bold and code
+	groupNumber                       // "5m", "two"
+	groupName                         // proper nouns and technical tokens
+	groupWord                         // content words, by score
+	groupLate                         // in parentheses, or said by the breadcrumb
+)
+
+// candidateBuffers are the slices candidates works in, kept by a generator
+// so that the clozes of a talk reuse them rather than grow new ones each:
+// what candidates returns is valid until it is called again.
+type candidateBuffers struct {
+	toks      []token
+	found     []candidate // in statement order, each tagged with its group
+	ordered   []candidate // what candidates returns
+	reordered []candidate // what commonLast returns when it reorders
 }
 
 // candidates lists what a cloze of s may hide, best first: bold and code
@@ -176,27 +199,34 @@ type candidate struct {
 // (longest first, main clause before parentheses). Words also found in
 // avoid (the breadcrumb) come last: the UI would show them anyway.
 func candidates(s string, avoid, names map[string]bool) []candidate {
-	toks := tokens(s)
-	var spans, numbers, proper, words []candidate
-	var late []candidate
+	var bufs candidateBuffers
+	return bufs.candidates(s, avoid, names)
+}
+
+// candidates is candidates in the buffers of b.
+func (b *candidateBuffers) candidates(s string, avoid, names map[string]bool) []candidate {
+	toks := appendTokens(b.toks[:0], s)
+	b.toks = toks
+	found := b.found[:0]
 	var buf [64]byte
-	add := func(list *[]candidate, c candidate) {
-		if len(avoid) > 0 {
+	add := func(group candidateGroup, c candidate) {
+		if len(avoid) > 0 && group != groupLate {
 			r := wordReader{s: c.text}
 			for w, ok := r.next(buf[:0]); ok; w, ok = r.next(w) {
 				if avoid[string(w)] {
-					late = append(late, c)
-					return
+					group = groupLate
+					break
 				}
 			}
 		}
-		*list = append(*list, c)
+		c.group = group
+		found = append(found, c)
 	}
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
 		switch t.kind {
 		case tokCode, tokStrong:
-			add(&spans, candidate{start: t.start, end: t.end, text: t.text})
+			add(groupSpan, candidate{start: t.start, end: t.end, text: t.text})
 			continue
 		case tokURL, tokEmoticon:
 			continue
@@ -210,7 +240,7 @@ func candidates(s string, avoid, names map[string]bool) []candidate {
 		}
 		switch {
 		case isNumber(w):
-			add(&numbers, candidate{start: t.start, end: t.end, text: t.text})
+			add(groupNumber, candidate{start: t.start, end: t.end, text: t.text})
 		case isName(t, w) || t.first && names[w] && !isStopword(w):
 			// join a run of names: "Apache Solr", "Humble Leadership"
 			end, j := t.end, i+1
@@ -225,29 +255,43 @@ func candidates(s string, avoid, names map[string]bool) []candidate {
 				s[toks[i-1].end:t.start] == " " && unicode.IsUpper([]rune(toks[i-1].text)[0]) {
 				start = toks[i-1].start
 			}
-			add(&proper, candidate{start: start, end: end, text: s[start:end]})
+			add(groupName, candidate{start: start, end: end, text: s[start:end]})
 			i = j - 1
 		case !isStopword(w) && utf8.RuneCountInString(w) >= 3:
 			c := candidate{start: t.start, end: t.end, text: t.text, score: wordScore(toks, i, w)}
 			if t.inParen {
-				late = append(late, c)
+				add(groupLate, c) // never looked up in avoid: late already
 			} else {
-				add(&words, c)
+				add(groupWord, c)
 			}
 		}
 	}
-	// Best score first; on a tie the later word wins, as English puts the
-	// head of a phrase last ("take risks", "give feedback").
-	sort.SliceStable(words, func(a, b int) bool {
-		if words[a].score != words[b].score {
-			return words[a].score > words[b].score
+	b.found = found
+	// Group by group, each in statement order but the words.
+	out := b.ordered[:0]
+	words := 0
+	for g := groupSpan; g <= groupLate; g++ {
+		if g == groupWord {
+			words = len(out)
 		}
-		return words[a].start > words[b].start
-	})
-	out := append(spans, numbers...)
-	out = append(out, proper...)
-	out = append(out, words...)
-	return append(out, late...)
+		for _, c := range found {
+			if c.group == g {
+				out = append(out, c)
+			}
+		}
+		if g == groupWord {
+			// Best score first; on a tie the later word wins, as English
+			// puts the head of a phrase last ("take risks", "give feedback").
+			slices.SortStableFunc(out[words:], func(a, b candidate) int {
+				if a.score != b.score {
+					return cmp.Compare(b.score, a.score)
+				}
+				return cmp.Compare(b.start, a.start)
+			})
+		}
+	}
+	b.ordered = out
+	return out
 }
 
 // anyWords is the last resort of a statement made of vague words only:
@@ -563,9 +607,10 @@ func (g *gen) cloze(sc scope, s clozeSpec) bool {
 	before, after := readable(s.before), readable(s.after)
 	// The candidates in order; the later, costlier ones only when no
 	// earlier one makes a card, which is rare.
+	tryOne := func(c candidate) bool { return g.tryCloze(sc, s, c, disp, lead, before, after, key) }
 	try := func(cands []candidate) bool {
 		for _, c := range cands {
-			if g.tryCloze(sc, s, c, disp, lead, before, after, key) {
+			if tryOne(c) {
 				return true
 			}
 		}
@@ -575,21 +620,24 @@ func (g *gen) cloze(sc scope, s clozeSpec) bool {
 	switch {
 	case s.marked:
 		// The first bold or code span: what candidates puts first.
-		for _, t := range tokens(disp) {
+		var first candidate
+		found := false
+		eachToken(disp, func(t token) bool {
 			if t.kind == tokCode || t.kind == tokStrong {
-				return try([]candidate{{start: t.start, end: t.end, text: t.text}})
+				first, found = candidate{start: t.start, end: t.end, text: t.text}, true
 			}
-		}
-		return false
+			return !found
+		})
+		return found && tryOne(first)
 	case contentWords(disp) <= 2 && hasContext:
-		return try([]candidate{whole})
+		return tryOne(whole)
 	}
 	// Vary what is hidden: a word said all over this heading comes after
 	// the others.
-	if try(g.commonLast(candidates(disp, avoid, g.names))) {
+	if try(g.commonLast(g.cands.candidates(disp, avoid, g.names))) {
 		return true
 	}
-	if hasContext && try([]candidate{whole}) {
+	if hasContext && tryOne(whole) {
 		return true
 	}
 	return try(anyWords(disp))
@@ -605,11 +653,11 @@ func (g *gen) tryCloze(sc scope, s clozeSpec, c candidate, disp, lead string, be
 	// One blank per prompt: a span said again in the statement or in
 	// its lead would need a second blank, so another span is hidden;
 	// a neighbour saying it is left out of the context instead.
-	shown := disp[:c.start] + Blank + disp[c.end:]
-	if hide(shown, hidden) != shown || lead != "" && hide(lead, hidden) != lead {
+	bulleted := s.bullet + disp[:c.start] + Blank + disp[c.end:]
+	if shown := bulleted[len(s.bullet):]; hide(shown, hidden) != shown || lead != "" && hide(lead, hidden) != lead {
 		return false
 	}
-	shown = s.bullet + shown
+	shown := bulleted
 	// lines joins lead, the context lines and shown, one a line. A context
 	// line that says the hidden span is left out, so that the prompt keeps
 	// a single blank and gives nothing away. A "…" marker whose neighbour
@@ -700,7 +748,8 @@ func (g *gen) breadcrumbWords(path []string) map[string]bool {
 }
 
 // commonLast moves the candidates that are a word common under this
-// heading after the others, keeping the order within each group.
+// heading after the others, keeping the order within each group. What it
+// returns, like what candidates returns, is valid until the next cloze.
 func (g *gen) commonLast(cands []candidate) []candidate {
 	common := make([]bool, len(cands))
 	n := 0
@@ -712,7 +761,7 @@ func (g *gen) commonLast(cands []candidate) []candidate {
 	if n == 0 || n == len(cands) {
 		return cands
 	}
-	out := make([]candidate, 0, len(cands))
+	out := g.cands.reordered[:0]
 	for i, c := range cands {
 		if !common[i] {
 			out = append(out, c)
@@ -723,6 +772,7 @@ func (g *gen) commonLast(cands []candidate) []candidate {
 			out = append(out, c)
 		}
 	}
+	g.cands.reordered = out
 	return out
 }
 

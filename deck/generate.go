@@ -47,6 +47,11 @@ type gen struct {
 	// merged definition would not make a good card.
 	pending []pendingCards
 
+	cands candidateBuffers // scratch for the candidates of a cloze
+	// scratch for commonWords: words counted by texts, the common ones
+	wordTexts  map[string]int
+	commonBuf  map[string]bool
+	wordsBuf   []string
 	normBuf    []byte    // scratch for card keys
 	lastPos    notes.Pos // the position of the last source made
 	lastSource string
@@ -61,8 +66,6 @@ type scope struct {
 
 // add appends a card whose key is the key parts joined by new lines.
 func (g *gen) add(sc scope, kind Kind, prompt, answer string, pos notes.Pos, key ...string) {
-	var k string
-	k, g.normBuf = normalizeLines(g.normBuf, key...)
 	g.cards = append(g.cards, Card{
 		Talk:   g.talk.Title,
 		Path:   sc.path,
@@ -70,8 +73,15 @@ func (g *gen) add(sc scope, kind Kind, prompt, answer string, pos notes.Pos, key
 		Prompt: prompt,
 		Answer: answer,
 		Source: g.source(pos),
-		Key:    k,
+		Key:    g.normalKey(key...),
 	})
+}
+
+// normalKey is Normalize of the key parts joined by new lines.
+func (g *gen) normalKey(parts ...string) string {
+	var k string
+	k, g.normBuf = normalizeLines(g.normBuf, parts...)
+	return k
 }
 
 // source is pos.String(), made once for the cards that share a position
@@ -238,7 +248,7 @@ func (g *gen) section(parent []string, s *notes.Section) {
 // body reads the blocks under one heading.
 func (g *gen) body(sc scope, blocks []notes.Block) {
 	g.defs, g.defTerms = nil, nil
-	g.common = commonWords(blocks)
+	g.common = g.commonWords(blocks)
 	defer g.flushDefs()
 
 	// Prose of the whole body, so a cloze can show the statement before and
@@ -334,12 +344,24 @@ func (g *gen) body(sc scope, blocks []notes.Block) {
 	}
 }
 
-func commonWords(blocks []notes.Block) map[string]bool {
+// commonWords finds the words said in three or more texts of blocks (see
+// gen.common). The maps it fills are the generator's, cleared and reused
+// from one heading to the next: what it returns is valid until it is
+// called again.
+func (g *gen) commonWords(blocks []notes.Block) map[string]bool {
 	if countTexts(blocks, 3) < 3 {
 		return nil // no word can be in three texts
 	}
-	n := map[string]int{}
-	var ws []string // reused: only the words are kept, in n
+	// Clearing costs what the map once held: one grown large under a long
+	// heading is let go rather than cleared for each small heading after.
+	if g.wordTexts == nil || len(g.wordTexts) > 1024 {
+		g.wordTexts, g.commonBuf = map[string]int{}, map[string]bool{}
+	}
+	n, out := g.wordTexts, g.commonBuf
+	clear(n)
+	clear(out)
+	ws := g.wordsBuf[:0] // reused: only the words are kept, in n
+	defer func() { g.wordsBuf = ws[:0] }()
 	see := func(s string) {
 		ws = appendWords(ws[:0], s)
 		if len(ws) > 32 {
@@ -371,7 +393,6 @@ func commonWords(blocks []notes.Block) map[string]bool {
 		}
 		points(b.Points)
 	}
-	out := map[string]bool{}
 	for w, c := range n {
 		if c >= 3 {
 			out[w] = true
@@ -823,21 +844,25 @@ func (c listCtx) leadLine() string {
 // point is already asked elsewhere).
 func (g *gen) pointCloze(c listCtx, pts []*notes.Point, i int, marked bool) {
 	bullet := "- "
+	more := "- …" // bullet+"…", without making it again for every point
 	if c.prose {
-		bullet = ""
+		bullet, more = "", "…"
 	}
 	show := func(p *notes.Point) string { return bullet + clip(withoutURLs(p.Text), 100) }
-	var before, after []string
+	// At most two lines either side, in one array: appending to before
+	// copies it (its capacity is its length), and after is never appended to.
+	var around [4]string
+	before, after := around[:0:2], around[2:2:4]
 	if i > 0 {
 		if i > 1 {
-			before = append(before, bullet+"…")
+			before = append(before, more)
 		}
 		before = append(before, show(pts[i-1]))
 	}
 	if i+1 < len(pts) {
 		after = append(after, show(pts[i+1]))
 		if i+2 < len(pts) {
-			after = append(after, bullet+"…")
+			after = append(after, more)
 		}
 	}
 	text := pts[i].Text
@@ -981,7 +1006,7 @@ func (g *gen) flushDefs() {
 		}
 		if prompt != "" {
 			g.cards[dg.at] = Card{Talk: g.talk.Title, Path: dg.sc.path, Kind: Definition, Prompt: prompt, Answer: answer,
-				Source: g.source(dg.pos), Key: Normalize(strings.Join(dg.keys, "\n"))}
+				Source: g.source(dg.pos), Key: g.normalKey(dg.keys...)}
 			continue
 		}
 		// Too long, a long list, or given away: ask each definition as a

@@ -2,22 +2,29 @@ package deck
 
 import (
 	"hash/maphash"
-	"sync/atomic"
+	"sync"
 )
 
 // The generator asks the same questions of the same text many times: a
 // point is read as a point, as its neighbours' context, inside prompts and
 // while hiding words. memoTable remembers the answers of a pure function of
-// a string in a small direct-mapped table: lock-free (safe when several
-// talks are generated at once), bounded in size, and never wrong, since an
-// entry is used only for the very string it was computed for. Values are
-// shared: callers must not modify them.
+// a string in a small direct-mapped table: safe when several talks are
+// generated at once, bounded in size, and never wrong, since an entry is
+// used only for the very string it was computed for. Values are shared:
+// callers must not modify them.
+//
+// Entries live in the table itself, each behind a lock of its own, rather
+// than behind atomic pointers: a miss then stores its answer in place
+// instead of allocating an entry, and the locks are almost never
+// contended (two talks rarely ask about texts in the same slot at once).
 type memoTable[V any] struct {
 	seed  maphash.Seed
-	slots [memoSlots]atomic.Pointer[memoEntry[V]]
+	slots [memoSlots]memoSlot[V]
 }
 
-type memoEntry[V any] struct {
+type memoSlot[V any] struct {
+	mu  sync.Mutex
+	set bool // key and val hold an answer
 	key string
 	val V
 }
@@ -34,11 +41,18 @@ func (t *memoTable[V]) get(s string, f func(string) V) V {
 		return f(s)
 	}
 	slot := &t.slots[maphash.String(t.seed, s)&(memoSlots-1)]
-	if e := slot.Load(); e != nil && e.key == s {
-		return e.val
+	slot.mu.Lock()
+	if slot.set && slot.key == s {
+		v := slot.val
+		slot.mu.Unlock()
+		return v
 	}
+	slot.mu.Unlock()
+	// f runs unlocked: it may ask the table again (plain of a link's text).
 	v := f(s)
-	slot.Store(&memoEntry[V]{key: s, val: v})
+	slot.mu.Lock()
+	slot.set, slot.key, slot.val = true, s, v
+	slot.mu.Unlock()
 	return v
 }
 

@@ -20,9 +20,9 @@ func ID(talk string, path []string, kind Kind, key string) string {
 // idPlace appends the part of an ID's hashed text that names the talk and
 // heading path, shared by every card under one heading.
 func idPlace(b []byte, talk string, path []string) []byte {
-	b = append(append(b, Normalize(talk)...), 0)
+	b = append(appendNormal(b, talk), 0)
 	for _, p := range path {
-		b = append(append(b, Normalize(p)...), 0)
+		b = append(appendNormal(b, p), 0)
 	}
 	return append(b, 1)
 }

@@ -12,9 +12,12 @@ import (
 type converter struct {
 	file   string
 	src    []byte
+	text   string // src as a string, for texts cut from it (see textOf)
 	idx    lineIndex
 	points int // list points made, for ErrNoNotes
 	line   lineBuilder
+	// pointBlock are the Points newPoint hands out next.
+	pointBlock []Point
 }
 
 func (c *converter) pos(off int) Pos {

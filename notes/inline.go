@@ -453,6 +453,17 @@ func (c *converter) joinSegments(lines *text.Segments, spans []rawSpan) (Line, b
 	return c.finish(b, spans)
 }
 
+// textOf is the text of b as a string. Most lines are one piece of the
+// source as it stands: those are cut from the source string, made once per
+// file, rather than copied one by one.
+func (c *converter) textOf(b *lineBuilder) string {
+	if len(b.pieces) == 1 && b.pieces[0].out == 0 && b.pieces[0].n == len(b.text) {
+		p := b.pieces[0]
+		return c.text[p.src : p.src+p.n]
+	}
+	return string(b.text)
+}
+
 // finish turns a builder into a Line, placing the spans that lie inside it.
 func (c *converter) finish(b *lineBuilder, spans []rawSpan) (Line, bool) {
 	if len(b.text) == 0 || bytes.HasPrefix(b.text, []byte(":::")) && fencedDivMarker.Match(b.text) {
@@ -467,7 +478,7 @@ func (c *converter) finish(b *lineBuilder, spans []rawSpan) (Line, bool) {
 	if len(images) > 0 && b.covered(images) {
 		return Line{}, false
 	}
-	l := Line{Text: string(b.text), Pos: c.pos(b.start)}
+	l := Line{Text: c.textOf(b), Pos: c.pos(b.start)}
 	for _, s := range spans {
 		if s.image {
 			continue

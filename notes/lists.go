@@ -86,29 +86,41 @@ func (c *converter) column(off int) int {
 // later paragraphs More, code blocks Code; nested lists are returned for
 // the caller to convert. p is nil when the item has no text.
 func (c *converter) itemPoint(li ast.Node, ordered bool) (p *Point, nested []*ast.List, code []string) {
-	var lines []Line
-	for n := li.FirstChild(); n != nil; n = n.NextSibling() {
-		switch n := n.(type) {
+	// The first line is the point, the others its More: most items have
+	// one line, kept apart so that they need no slice.
+	var first Line
+	var more []Line
+	n := 0
+	add := func(l Line) {
+		if n == 0 {
+			first = l
+		} else {
+			more = append(more, l)
+		}
+		n++
+	}
+	for node := li.FirstChild(); node != nil; node = node.NextSibling() {
+		switch node := node.(type) {
 		case *ast.Paragraph, *ast.TextBlock, *ast.Heading:
-			if l, ok := c.joinedLine(n); ok {
-				lines = append(lines, l)
+			if l, ok := c.joinedLine(node); ok {
+				add(l)
 			}
 		case *ast.List:
-			nested = append(nested, n)
+			nested = append(nested, node)
 		case *ast.FencedCodeBlock, *ast.CodeBlock:
-			code = append(code, c.rawText(n))
+			code = append(code, c.rawText(node))
 		case *ast.Blockquote:
-			lines = append(lines, c.quoteLines(n)...)
+			for _, l := range c.quoteLines(node) {
+				add(l)
+			}
 		}
 	}
-	if len(lines) == 0 {
+	if n == 0 {
 		return nil, nested, code
 	}
 	c.points++
-	p = &Point{Line: lines[0], More: lines[1:], Ordered: ordered, Code: code}
-	if len(p.More) == 0 {
-		p.More = nil
-	}
+	p = c.newPoint()
+	*p = Point{Line: first, More: more, Ordered: ordered, Code: code}
 	return p, nested, nil
 }
 
@@ -144,4 +156,15 @@ func (c *converter) flatPoints(lists []*ast.List) []*Point {
 		}
 	}
 	return out
+}
+
+// newPoint hands out a zero Point from a block of them allocated at once:
+// a file's points live and die together, as its talks.
+func (c *converter) newPoint() *Point {
+	if len(c.pointBlock) == 0 {
+		c.pointBlock = make([]Point, 64)
+	}
+	p := &c.pointBlock[0]
+	c.pointBlock = c.pointBlock[1:]
+	return p
 }

@@ -40,7 +40,7 @@ func Parse(file string, src []byte) ([]*Talk, error) {
 		return nil, &Error{Pos: Pos{File: file}, Err: ErrNoNotes, Msg: "empty file"}
 	}
 	doc := markdown.Parser().Parse(text.NewReader(norm), parser.WithContext(parser.NewContext()))
-	c := &converter{file: file, src: norm, idx: newLineIndex(norm)}
+	c := &converter{file: file, src: norm, text: string(norm), idx: newLineIndex(norm)}
 	events := pseudoHeadings(c.events(doc))
 	headings := 0
 	for _, e := range events {
