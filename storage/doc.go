@@ -188,11 +188,17 @@
 // # Import
 //
 // Import runs in one transaction (a dry run rolls it back). Into a
-// database that does not exist yet, ImportNew builds the same buckets,
-// keys and values in a hidden file beside the path (the large buckets in
-// batches of sorted keys, unsynced, then one sync) and links it into place
-// as Open creates a database: the path holds nothing or the whole import.
-// For the files
+// database that does not exist yet, ImportNew runs Import's transaction on
+// a scratch bbolt file beside the path with the large buckets' sorted keys
+// held back, reads every bucket back, and writes the whole database page
+// by page without bbolt (pagewrite.go: leaf pages filled, branch pages
+// above, small buckets inline, an empty freelist, both meta pages valid)
+// into a hidden file beside the path, synced once, then links it into
+// place as Open creates a database: the path holds nothing or the whole
+// import, with the same buckets, keys, values and sequences as Open then
+// Import. An import it cannot write that way (a nested bucket, keys out of
+// order) commits the scratch file and adds the large buckets in batches
+// of sorted keys instead. For the files
 // named: a stored card produced again (same ID) is refreshed and counted
 // Unchanged, or Updated when its prompt or answer changed, or New
 // (Restored) when it was retired. A stored card of these files not

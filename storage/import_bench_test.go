@@ -14,7 +14,7 @@ import (
 // benchSources parses the notes folder in TALKCARDS_BENCH_NOTES (e.g.
 // talkbench's 10 MB in /tmp/tb1k/import/notes) as the import command
 // would, so that the benchmarks time the storage side alone.
-func benchSources(b *testing.B) []SourceFile {
+func benchSources(b testing.TB) []SourceFile {
 	dir := os.Getenv("TALKCARDS_BENCH_NOTES")
 	if dir == "" {
 		b.Skip("TALKCARDS_BENCH_NOTES not set")
