@@ -37,15 +37,17 @@ type token struct {
 // appendTokens appends the tokens of inline markdown s to dst: its words
 // and atomic spans. Words inside bold text and link text are also returned
 // as words; code, URLs and emoticons are single tokens.
-func appendTokens(dst []token, s string) []token {
-	eachToken(s, func(t token) bool { dst = append(dst, t); return true })
+func (m *memos) appendTokens(dst []token, s string) []token {
+	m.eachToken(s, func(t token) bool { dst = append(dst, t); return true })
 	return dst
 }
 
 // eachToken calls visit with each token of s, in order, as tokens lists
 // them.
-func eachToken(s string, visit func(token) bool) {
-	eachTokenOf(s, scanInline(s), visit)
+func eachToken(s string, visit func(token) bool) { sharedMemos.eachToken(s, visit) }
+
+func (m *memos) eachToken(s string, visit func(token) bool) {
+	eachTokenOf(s, m.scanInline(s), visit)
 }
 
 // eachTokenOf is eachToken with the inline spans of s given.
@@ -159,7 +161,12 @@ func shortSides(s string, start, slash, after int) bool {
 	return slash-start <= 4 && end-after <= 4
 }
 
-func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+func isWordRune(r rune) bool {
+	if r < utf8.RuneSelf { // most runes: skip the Unicode tables
+		return isAlnumASCII(byte(r))
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}
 
 func startsSpan(at []int32, spans []inline, i int) bool {
 	return at != nil && at[i] >= 0 && spans[at[i]].start == i
@@ -200,12 +207,12 @@ type candidateBuffers struct {
 // avoid (the breadcrumb) come last: the UI would show them anyway.
 func candidates(s string, avoid, names map[string]bool) []candidate {
 	var bufs candidateBuffers
-	return bufs.candidates(s, avoid, names)
+	return bufs.candidates(sharedMemos, s, avoid, names)
 }
 
-// candidates is candidates in the buffers of b.
-func (b *candidateBuffers) candidates(s string, avoid, names map[string]bool) []candidate {
-	toks := appendTokens(b.toks[:0], s)
+// candidates is candidates in the buffers of b, asking the memo tables m.
+func (b *candidateBuffers) candidates(m *memos, s string, avoid, names map[string]bool) []candidate {
+	toks := m.appendTokens(b.toks[:0], s)
 	b.toks = toks
 	found := b.found[:0]
 	var buf [64]byte
@@ -363,10 +370,10 @@ func isName(t token, w string) bool {
 // talkNames collects the words written capitalised in the middle of a
 // sentence somewhere in the talk: "Erlang" at the start of a point is then
 // known to be a name too.
-func talkNames(t *notes.Talk) map[string]bool {
+func (m *memos) talkNames(t *notes.Talk) map[string]bool {
 	names := map[string]bool{}
 	see := func(s string) {
-		eachToken(s, func(tok token) bool {
+		m.eachToken(s, func(tok token) bool {
 			if tok.kind == tokWord && !tok.first && isName(tok, tok.text) {
 				names[tok.text] = true
 			}
@@ -412,8 +419,10 @@ func talkNames(t *notes.Talk) map[string]bool {
 
 // hide blanks every occurrence of the hidden text in s: its exact markup
 // and, case-insensitively, its words as a whole-word phrase.
-func hide(s, hidden string) string {
-	p := plain(hidden)
+func hide(s, hidden string) string { return sharedMemos.hide(s, hidden) }
+
+func (m *memos) hide(s, hidden string) string {
+	p := m.plain(hidden)
 	if hidden != p { // markup: **x**, `x`
 		s = strings.ReplaceAll(s, hidden, Blank)
 	}
@@ -601,7 +610,7 @@ func (g *gen) cloze(sc scope, s clozeSpec) bool {
 		key = s.target
 	}
 	lead := s.lead
-	if bareURL(lead) {
+	if g.bareURL(lead) {
 		lead = ""
 	}
 	before, after := readable(s.before), readable(s.after)
@@ -622,19 +631,19 @@ func (g *gen) cloze(sc scope, s clozeSpec) bool {
 		// The first bold or code span: what candidates puts first.
 		var first candidate
 		found := false
-		eachToken(disp, func(t token) bool {
+		g.eachToken(disp, func(t token) bool {
 			if t.kind == tokCode || t.kind == tokStrong {
 				first, found = candidate{start: t.start, end: t.end, text: t.text}, true
 			}
 			return !found
 		})
 		return found && tryOne(first)
-	case contentWords(disp) <= 2 && hasContext:
+	case g.contentWords(disp) <= 2 && hasContext:
 		return tryOne(whole)
 	}
 	// Vary what is hidden: a word said all over this heading comes after
 	// the others.
-	if try(g.commonLast(g.cands.candidates(disp, avoid, g.names))) {
+	if try(g.commonLast(g.cands.candidates(g.memos, disp, avoid, g.names))) {
 		return true
 	}
 	if hasContext && tryOne(whole) {
@@ -647,14 +656,14 @@ func (g *gen) cloze(sc scope, s clozeSpec) bool {
 // target without its URLs), if it makes a usable card.
 func (g *gen) tryCloze(sc scope, s clozeSpec, c candidate, disp, lead string, before, after []string, key string) bool {
 	hidden := strings.TrimSpace(c.text)
-	if hidden == "" || contentWords(hidden) == 0 && !strings.HasPrefix(hidden, "`") || bareURL(hidden) {
+	if hidden == "" || g.contentWords(hidden) == 0 && !strings.HasPrefix(hidden, "`") || g.bareURL(hidden) {
 		return false // never hide a web address
 	}
 	// One blank per prompt: a span said again in the statement or in
 	// its lead would need a second blank, so another span is hidden;
 	// a neighbour saying it is left out of the context instead.
 	bulleted := s.bullet + disp[:c.start] + Blank + disp[c.end:]
-	if shown := bulleted[len(s.bullet):]; hide(shown, hidden) != shown || lead != "" && hide(lead, hidden) != lead {
+	if shown := bulleted[len(s.bullet):]; g.hide(shown, hidden) != shown || lead != "" && g.hide(lead, hidden) != lead {
 		return false
 	}
 	shown := bulleted
@@ -682,13 +691,13 @@ func (g *gen) tryCloze(sc scope, s clozeSpec, c candidate, disp, lead string, be
 			line(lead)
 		}
 		for _, l := range before {
-			if hide(l, hidden) == l {
+			if g.hide(l, hidden) == l {
 				line(l)
 			}
 		}
 		line(shown)
 		for _, l := range after {
-			if hide(l, hidden) == l {
+			if g.hide(l, hidden) == l {
 				line(l)
 			}
 		}

@@ -19,7 +19,11 @@ func Generate(t *notes.Talk) []Card {
 	if t == nil {
 		return nil
 	}
-	g := &gen{talk: t, title: plain(t.Title), names: talkNames(t)}
+	// The generation's own memo tables: one goroutine runs it, so its
+	// lookups need no lock (see memos).
+	m := genMemos.Get().(*memos)
+	defer genMemos.Put(m)
+	g := &gen{memos: m, talk: t, title: m.plain(t.Title), names: m.talkNames(t)}
 	g.meta()
 	at := g.reserve()
 	g.body(scope{talk: true}, t.Body)
@@ -28,9 +32,10 @@ func Generate(t *notes.Talk) []Card {
 }
 
 type gen struct {
-	talk  *notes.Talk
-	title string
-	names map[string]bool // words the talk writes as names (see talkNames)
+	*memos // this generation's, unshared
+	talk   *notes.Talk
+	title  string
+	names  map[string]bool // words the talk writes as names (see talkNames)
 	// common are the words found in three or more statements under the
 	// current heading ("WASM" in every sentence): hidden last, so clozes
 	// vary. Counted, not remembered card by card, so that editing one point
@@ -200,7 +205,7 @@ func (g *gen) outline(at int, path []string, title string, subs []*notes.Section
 	var titles []string
 	var subPos []notes.Pos
 	for _, s := range subs {
-		if contentWords(s.Title) > 0 {
+		if g.contentWords(s.Title) > 0 {
 			titles = append(titles, tidyQuestion(s.Title))
 			subPos = append(subPos, s.Pos)
 		}
@@ -273,9 +278,9 @@ func (g *gen) body(sc scope, blocks []notes.Block) {
 	done := make([]bool, len(prose))
 
 	// A first short line under the talk title is its subtitle.
-	if sc.talk && len(blocks) > 0 && blocks[0].Kind == notes.Paragraph && proseOf[0][1]-proseOf[0][0] == 1 && !bareURL(prose[0].text) {
+	if sc.talk && len(blocks) > 0 && blocks[0].Kind == notes.Paragraph && proseOf[0][1]-proseOf[0][0] == 1 && !g.bareURL(prose[0].text) {
 		s := prose[0]
-		p := plain(s.text)
+		p := g.plain(s.text)
 		if by, ok := byLine(s.text); ok && g.talk.Meta.Speaker == "" {
 			// "By Jane Doe, Dev Rel @ Example": the speaker
 			if prompt := "Who gave the talk " + quote(g.talk.Title) + "?"; usable(prompt, by) {
@@ -307,7 +312,7 @@ func (g *gen) body(sc scope, blocks []notes.Block) {
 				return
 			}
 		}
-		if len(prose) == 1 && utf8.RuneCountInString(prose[0].text) <= 200 && lonely(prose[0].text) && !linkOnly(prose[0].text) && !bareURL(prose[0].text) {
+		if len(prose) == 1 && utf8.RuneCountInString(prose[0].text) <= 200 && lonely(prose[0].text) && !linkOnly(prose[0].text) && !g.bareURL(prose[0].text) {
 			prompt := "What was noted under " + quote(sc.heading) + "?"
 			if usable(prompt, answer) {
 				g.add(sc, Detail, prompt, answer, prose[0].pos, key)
@@ -328,7 +333,7 @@ func (g *gen) body(sc scope, blocks []notes.Block) {
 				c.kind = leadTalk
 			}
 			switch {
-			case b.Intro != nil && contentWords(b.Intro.Text) > 0:
+			case b.Intro != nil && g.contentWords(b.Intro.Text) > 0:
 				c.kind, c.lead, c.pos = leadIntro, b.Intro.Text, b.Intro.Pos
 			case i > 0 && proseOf[i-1][1] > proseOf[i-1][0] && isLabel(prose[proseOf[i-1][1]-1].text):
 				// "Pros:" as a paragraph of its own, right before the list
@@ -461,7 +466,7 @@ func (g *gen) prose(sc scope, prose []statement, done []bool, from, to int) {
 		}
 		s := prose[i]
 		text := s.text
-		if bareURL(text) {
+		if g.bareURL(text) {
 			continue // exempt, see bareURL
 		}
 		if linkOnly(text) {
@@ -553,7 +558,7 @@ func (g *gen) proseCloze(sc scope, prose []statement, i int, marked bool) {
 	}
 	text := prose[i].text
 	alone := lead == "" && before == nil && after == nil && !marked
-	if alone && utf8.RuneCountInString(text) <= 200 && contentWords(text) <= 2 {
+	if alone && utf8.RuneCountInString(text) <= 200 && g.contentWords(text) <= 2 {
 		// Nothing around it to make a cloze answerable: ask for it whole.
 		if g.noted(sc, text, prose[i].pos) {
 			return
@@ -584,7 +589,7 @@ func (g *gen) noted(sc scope, text string, pos notes.Pos) bool {
 // ask nothing worth remembering.
 func (g *gen) links(sc scope, prose []statement, done []bool, i int) {
 	var texts []string
-	for j := i; j < len(prose) && len(texts) < MaxAnswerLines && !done[j] && linkOnly(prose[j].text) && !bareURL(prose[j].text); j++ {
+	for j := i; j < len(prose) && len(texts) < MaxAnswerLines && !done[j] && linkOnly(prose[j].text) && !g.bareURL(prose[j].text); j++ {
 		texts = append(texts, prose[j].text)
 		done[j] = true
 	}
@@ -640,7 +645,7 @@ type listCtx struct {
 
 // answered reports whether a point is worth asking: it has words and is
 // not a question left without an answer.
-func answered(p *notes.Point) bool {
+func (g *gen) answered(p *notes.Point) bool {
 	if len(p.Children) == 0 && (contentWords(p.Text) == 0 || bareURL(p.Text)) {
 		return false // no words, or only a web address (see bareURL)
 	}
@@ -677,7 +682,7 @@ func (g *gen) list(c listCtx, points []*notes.Point) {
 				continue
 			}
 		}
-		if answered(p) {
+		if g.answered(p) {
 			asked = append(asked, p)
 		}
 	}
@@ -725,15 +730,15 @@ func (g *gen) group(c listCtx, pts []*notes.Point) bool {
 		}
 		prompt = fmt.Sprintf("Name the %d %s%s under %s.", n, things, which, quote(c.lead))
 	case c.kind == leadIntro && n == 1:
-		kind, prompt = Detail, plain(trimLabel(c.lead))+": what was noted?"
+		kind, prompt = Detail, g.plain(trimLabel(c.lead))+": what was noted?"
 	case c.kind == leadIntro:
-		prompt = fmt.Sprintf("%s — name all %d.", plain(trimLabel(c.lead)), n)
+		prompt = fmt.Sprintf("%s — name all %d.", g.plain(trimLabel(c.lead)), n)
 	case isLabel(c.lead): // a point "Depends on:" with sub-points
 		kind = Detail
 		if n == 1 {
-			prompt = plain(trimLabel(c.lead)) + g.under(c) + ": what was noted?"
+			prompt = g.plain(trimLabel(c.lead)) + g.under(c) + ": what was noted?"
 		} else {
-			prompt = fmt.Sprintf("%s%s — name all %d.", plain(trimLabel(c.lead)), g.under(c), n)
+			prompt = fmt.Sprintf("%s%s — name all %d.", g.plain(trimLabel(c.lead)), g.under(c), n)
 		}
 	default:
 		kind = Detail
@@ -753,10 +758,10 @@ func (g *gen) group(c listCtx, pts []*notes.Point) bool {
 // under names the parent of a short sub-point lead, which alone would not
 // say enough ("Blame" under "Root Cause Analysis").
 func (g *gen) under(c listCtx) string {
-	if c.parent == "" || contentWords(c.lead) > 3 {
+	if c.parent == "" || g.contentWords(c.lead) > 3 {
 		return ""
 	}
-	return " (under " + quote(clip(plain(c.parent), 80)) + ")"
+	return " (under " + quote(clip(g.plain(c.parent), 80)) + ")"
 }
 
 // point asks one point of a list beyond the group card: its definition, a
@@ -897,7 +902,7 @@ func (g *gen) table(sc scope, b notes.Block) {
 	labelsOnly := len(b.Rows) > 0
 	for _, row := range b.Rows {
 		for j := 1; j < len(row); j++ {
-			if contentWords(row[j]) > 0 {
+			if g.contentWords(row[j]) > 0 {
 				labelsOnly = false
 			}
 		}
@@ -906,14 +911,14 @@ func (g *gen) table(sc scope, b notes.Block) {
 		// A grid to fill in: only its row labels carry notes.
 		var pts []*notes.Point
 		for _, row := range b.Rows {
-			if len(row) > 0 && contentWords(row[0]) > 0 {
+			if len(row) > 0 && g.contentWords(row[0]) > 0 {
 				pts = append(pts, &notes.Point{Line: notes.Line{Text: strings.TrimSpace(row[0]), Pos: b.Pos}})
 			}
 		}
 		var head []string
 		for _, h := range b.Header {
-			if contentWords(h) > 0 {
-				head = append(head, plain(h))
+			if g.contentWords(h) > 0 {
+				head = append(head, g.plain(h))
 			}
 		}
 		lead := "Rows of the table"
@@ -928,10 +933,10 @@ func (g *gen) table(sc scope, b notes.Block) {
 			continue
 		}
 		first := strings.TrimSpace(row[0])
-		if len(row) == 1 || contentWords(first) == 0 {
+		if len(row) == 1 || g.contentWords(first) == 0 {
 			var pts []*notes.Point
 			for _, cell := range row {
-				if contentWords(cell) > 0 {
+				if g.contentWords(cell) > 0 {
 					pts = append(pts, &notes.Point{Line: notes.Line{Text: cell, Pos: b.Pos}})
 				}
 			}
@@ -942,12 +947,12 @@ func (g *gen) table(sc scope, b notes.Block) {
 		}
 		for j := 1; j < len(row); j++ {
 			cell := strings.TrimSpace(row[j])
-			if contentWords(cell) == 0 && strings.TrimSpace(plain(cell)) == "" {
+			if g.contentWords(cell) == 0 && strings.TrimSpace(g.plain(cell)) == "" {
 				continue
 			}
 			col := ""
 			if j < len(b.Header) {
-				col = plain(b.Header[j])
+				col = g.plain(b.Header[j])
 			}
 			var prompt string
 			if col != "" {
@@ -958,7 +963,7 @@ func (g *gen) table(sc scope, b notes.Block) {
 			if usable(prompt, cell) {
 				g.add(sc, Definition, prompt, cell, b.Pos, first, col, cell)
 			} else {
-				g.cloze(sc, clozeSpec{lead: plain(first) + ":", target: cell, pos: b.Pos})
+				g.cloze(sc, clozeSpec{lead: g.plain(first) + ":", target: cell, pos: b.Pos})
 			}
 		}
 	}
@@ -977,7 +982,7 @@ type defGroup struct {
 }
 
 func (g *gen) addDef(sc scope, d definition, pos notes.Pos, key string) {
-	fold := Fold(plain(d.term))
+	fold := Fold(g.plain(d.term))
 	if dg, ok := g.defTerms[fold]; ok {
 		dg.bodies = append(dg.bodies, d.body)
 		dg.keys = append(dg.keys, key)
@@ -1015,7 +1020,7 @@ func (g *gen) flushDefs() {
 		saved := g.cards
 		g.cards = nil
 		for k, body := range dg.bodies {
-			g.cloze(dg.sc, clozeSpec{lead: plain(dg.term) + " " + dg.sep, target: body, pos: dg.pos, keyText: dg.keys[k]})
+			g.cloze(dg.sc, clozeSpec{lead: g.plain(dg.term) + " " + dg.sep, target: body, pos: dg.pos, keyText: dg.keys[k]})
 		}
 		extra, g.cards = g.cards, saved
 		g.cards[dg.at].Key = "\x00merge"
@@ -1053,7 +1058,7 @@ func listLike(body string) bool {
 // "In “Chaos patterns”, how to fix?". The bare form is the last resort,
 // when the heading gives the answer away.
 func (g *gen) defPrompts(sc scope, term, sep, body string, link bool) []string {
-	p := strings.Trim(plain(term), "*_ ") // "**Title: subtitle**" splits the bold
+	p := strings.Trim(g.plain(term), "*_ ") // "**Title: subtitle**" splits the bold
 	r, _ := utf8.DecodeRuneInString(p)
 	// "Kafka = a distributed log" is a glossary entry; "China - Shanghai"
 	// is not a definition of China.
@@ -1062,7 +1067,7 @@ func (g *gen) defPrompts(sc scope, term, sep, body string, link bool) []string {
 		return []string{"What is " + p + "?"}
 	}
 	where := "In this talk, "
-	if h := plain(sc.heading); !sc.talk && Fold(h) != Fold(p) {
+	if h := g.plain(sc.heading); !sc.talk && Fold(h) != Fold(p) {
 		where = "In " + quote(tidyQuestion(h)) + ", "
 	}
 	var ask string
@@ -1135,14 +1140,16 @@ type pendingCards struct {
 // person does not study an address, so such a statement gets no card of
 // its own and is exempt from coverage, like an unanswered question. A
 // link with a text label ("[slides](…)") is not bare.
-func bareURL(s string) bool {
+func bareURL(s string) bool { return sharedMemos.bareURL(s) }
+
+func (m *memos) bareURL(s string) bool {
 	rest := s
 	found := false
-	for _, x := range scanInline(s) {
+	for _, x := range m.scanInline(s) {
 		switch x.kind {
 		case inURL:
 		case inLink:
-			if label := plain(s[x.innerStart:x.innerEnd]); label != "" && firstURL(label) != label && !(mayBeDomain(label) && reDomain.MatchString(label)) {
+			if label := m.plain(s[x.innerStart:x.innerEnd]); label != "" && firstURL(label) != label && !(mayBeDomain(label) && reDomain.MatchString(label)) {
 				return false
 			}
 		default:

@@ -62,7 +62,9 @@ const (
 // scanInline finds the inline markup of s. Earlier kinds win over later ones
 // when they overlap (code before links before emphasis). The result is
 // shared (see memoTable): read it, never change it.
-func scanInline(s string) []inline { return spansMemo.get(s, findInline) }
+func scanInline(s string) []inline { return sharedMemos.scanInline(s) }
+
+func (m *memos) scanInline(s string) []inline { return m.spansOf.get(s, findInline) }
 
 func findInline(s string) []inline {
 	var seen uint8
@@ -249,10 +251,12 @@ func protectedMap(n int, spans []inline) []bool {
 
 // plain renders inline markdown as readable text: links become their text,
 // markup characters go, emoticons stay. Used to quote titles in prompts.
-func plain(s string) string { return plainMemo.get(s, renderPlain) }
+func plain(s string) string { return sharedMemos.plain(s) }
 
-func renderPlain(s string) string {
-	spans := scanInline(s)
+func (m *memos) plain(s string) string { return m.plainOf.get(s, m.renderPlain) }
+
+func (m *memos) renderPlain(s string) string {
+	spans := m.scanInline(s)
 	if len(spans) == 0 && strings.IndexByte(s, '\\') < 0 && isASCII(s) {
 		return collapseSpaceASCII(s)
 	}
@@ -265,7 +269,7 @@ func renderPlain(s string) string {
 		b.WriteString(s[last:x.start])
 		switch x.kind {
 		case inLink, inStrong, inEmph, inCode:
-			b.WriteString(plain(s[x.innerStart:x.innerEnd]))
+			b.WriteString(m.plain(s[x.innerStart:x.innerEnd]))
 		default:
 			b.WriteString(s[x.start:x.end])
 		}
@@ -312,11 +316,13 @@ func withoutURLs(s string) string {
 }
 
 // contentWords counts the words of s that are not emoticons or markup.
-func contentWords(s string) int { return contentWordsMemo.get(s, countContentWords) }
+func contentWords(s string) int { return sharedMemos.contentWords(s) }
 
-func countContentWords(s string) int {
+func (m *memos) contentWords(s string) int { return m.wordsOf.get(s, m.countContentWords) }
+
+func (m *memos) countContentWords(s string) int {
 	n := 0
-	eachToken(s, func(t token) bool {
+	m.eachToken(s, func(t token) bool {
 		if t.kind != tokEmoticon {
 			n++
 		}
