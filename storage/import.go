@@ -2,6 +2,8 @@ package storage
 
 import (
 	"bytes"
+	"cmp"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -219,7 +221,7 @@ func (im *importer) flush() error {
 			if isCards {
 				encodeCards(list)
 			}
-			slices.SortFunc(list, func(x, y kv) int { return bytes.Compare(x.k, y.k) })
+			sortKV(list)
 		})
 	}
 	wg.Wait()
@@ -254,6 +256,33 @@ func (im *importer) flush() error {
 // goroutines, packed in shared blocks: one allocation per block rather
 // than one per card, and no slack after each record (they stay in memory
 // until the commit).
+// sortKV sorts list by key. When every key is 8 bytes (the cards bucket:
+// card keys are hashes, in no order) it sorts (key as uint64, index)
+// pairs and then moves each kv once, instead of moving the kvs themselves
+// through bytes.Compare: a third of the storage side of a large import.
+func sortKV(list []kv) {
+	for _, e := range list {
+		if len(e.k) != 8 {
+			slices.SortFunc(list, func(x, y kv) int { return bytes.Compare(x.k, y.k) })
+			return
+		}
+	}
+	type ki struct {
+		k uint64
+		i int
+	}
+	idx := make([]ki, len(list))
+	for i, e := range list {
+		idx[i] = ki{binary.BigEndian.Uint64(e.k), i}
+	}
+	slices.SortFunc(idx, func(a, b ki) int { return cmp.Compare(a.k, b.k) })
+	sorted := make([]kv, len(list))
+	for j, e := range idx {
+		sorted[j] = list[e.i]
+	}
+	copy(list, sorted)
+}
+
 func encodeCards(list []kv) {
 	const block = 1 << 20
 	n := min(runtime.GOMAXPROCS(0), len(list)/1024+1)
