@@ -80,7 +80,8 @@ func (a *app) runTalks() error {
 		}
 		cells = append(cells, r.Slug, itoa(r.Cards), itoa(r.New), itoa(r.Due), title)
 	}
-	bw := bufio.NewWriterSize(a.stdout, 64<<10)
+	widenPipe(a.stdout)
+	bw := bufio.NewWriterSize(a.stdout, 256<<10)
 	writeBigTable(bw, t, cells, a.width(), "")
 	return bw.Flush() // the first error of any write
 }
@@ -89,7 +90,8 @@ func (a *app) runTalks() error {
 // by hand and through one buffer: a big collection has tens of thousands
 // of talks, and encoding/json indents the whole array once more at the end.
 func writeTalksJSON(w io.Writer, rows []talkJSON) error {
-	bw := bufio.NewWriterSize(w, 64<<10)
+	widenPipe(w)
+	bw := bufio.NewWriterSize(w, 256<<10)
 	if len(rows) == 0 {
 		bw.WriteString("[]\n")
 		return bw.Flush()

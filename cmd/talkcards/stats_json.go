@@ -284,7 +284,8 @@ func statsNotes(st *storage.Stats) []string {
 // the talk lines (one per talk, 31 680 on a big collection) are written by
 // hand, without building them or indenting them afterwards.
 func writeStatsJSON(w io.Writer, st *storage.Stats) error {
-	bw := bufio.NewWriterSize(w, 64<<10)
+	widenPipe(w)
+	bw := bufio.NewWriterSize(w, 256<<10)
 	jw := &jsonWriter{w: bw}
 	jw.stats(st, "")
 	jw.raw("\n")
@@ -297,7 +298,8 @@ func writeStatsJSON(w io.Writer, st *storage.Stats) error {
 // writeAllUsersJSON writes what writeJSON(w, newAllUsersJSON(all)) writes,
 // as writeStatsJSON does.
 func writeAllUsersJSON(w io.Writer, all []*storage.Stats) error {
-	bw := bufio.NewWriterSize(w, 64<<10)
+	widenPipe(w)
+	bw := bufio.NewWriterSize(w, 256<<10)
 	jw := &jsonWriter{w: bw}
 	jw.spliced(newAllUsersHead(all), "", "users", len(all), func(i int, indent string) { jw.stats(all[i], indent) })
 	jw.raw("\n")
