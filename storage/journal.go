@@ -281,7 +281,7 @@ func writeAt(f *os.File, w []byte, off, size int64) error {
 	if _, err := f.WriteAt(w, off); err != nil {
 		return err
 	}
-	return f.Sync()
+	return syncData(f)
 }
 
 // journalState is the state the newest of recs (one journal's fresh
