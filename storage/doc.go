@@ -170,10 +170,11 @@
 // it; a file it cannot write is read without them, DB.Unapplied says how
 // many) applies the records, in order, exactly as Record would have then
 // (recordTx), stores the newest one's sequence number in meta "pendingSeq"
-// in the same transaction, and deletes the journal after the commit. A
-// record at or below that number was applied already (a crash between the
-// commit and the delete leaves it in the file): it is skipped, and the next
-// answer starts the file afresh. A torn last record is dropped; a record
+// in the same transaction, and empties the journal after the commit (the
+// file stays, so a session's first answer need not create it and sync the
+// folder). A record at or below that number was applied already (a crash
+// between the commit and the emptying leaves it in the file): it is
+// skipped, and the next answer starts the file afresh. A torn last record is dropped; a record
 // that does not check out before the end, or names a card that is gone,
 // fails the open with ErrPendingDamaged (the database untouched). Verify
 // reports such records; Repair applies the others and drops them. Past

@@ -20,7 +20,7 @@ import (
 // and fsynced, under a shared lock on the database: one write and one sync
 // of a file of a few kilobytes, where a bbolt commit on a large database
 // also reads and rewrites its freelist and syncs twice. Every write
-// transaction applies the journal first and deletes it after committing;
+// transaction applies the journal first and empties it after committing;
 // every Open without KeepPending applies it before anyone reads.
 
 // JournalSuffix names the journal: the database's path plus this.
@@ -44,7 +44,7 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // kPendingSeq (in meta) is the sequence number of the newest journal
 // record applied to the database: records at or below it were applied
-// already (the journal is deleted after the commit that applies it; a
+// already (the journal is emptied after the commit that applies it; a
 // crash in between leaves them in the file).
 var kPendingSeq = []byte("pendingSeq")
 
@@ -169,7 +169,7 @@ func (db *DB) appendAnswer(user string, k [8]byte, card string, day scheduler.Da
 	}
 	return db.view(func(tx *bolt.Tx) error {
 		path := JournalPath(db.path)
-		f, err := openJournal(path)
+		f, created, err := openJournal(path)
 		if err != nil {
 			return err
 		}
@@ -229,7 +229,7 @@ func (db *DB) appendAnswer(user string, k [8]byte, card string, day scheduler.Da
 			}
 			return fmt.Errorf("write %s: %w", path, err)
 		}
-		if j.size == 0 {
+		if created {
 			// A new file: its directory entry must be durable too.
 			if d, err := os.Open(filepath.Dir(path)); err == nil {
 				err = d.Sync()
@@ -243,28 +243,36 @@ func (db *DB) appendAnswer(user string, k [8]byte, card string, day scheduler.Da
 	})
 }
 
-// openJournal opens the journal at path, creating it if need be, with an
-// exclusive lock. A journal is deleted by its applier (which holds the
-// database's exclusive lock, so no appender waits meanwhile) and by an
-// appender whose write failed (holding this lock): after locking, the file
-// must still be the one at path, else it is opened again.
-func openJournal(path string) (*os.File, error) {
+// openJournal opens the journal at path, creating it if need be (created
+// says so: its folder must be synced), with an exclusive lock. An appender
+// whose first write failed deletes the journal (holding this lock), as
+// does Open making a new database where there was none: after locking, the
+// file must still be the one at path, else it is opened again.
+func openJournal(path string) (f *os.File, created bool, err error) {
 	for {
-		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+		f, err = os.OpenFile(path, os.O_RDWR, 0)
+		created = false
+		if errors.Is(err, fs.ErrNotExist) {
+			f, err = os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+			created = true
+			if errors.Is(err, fs.ErrExist) {
+				continue // another appender made it meanwhile
+			}
+		}
 		if err != nil {
-			return nil, fmt.Errorf("open the answers journal: %w", err)
+			return nil, false, fmt.Errorf("open the answers journal: %w", err)
 		}
 		if err := lockFile(f); err != nil {
 			f.Close()
-			return nil, fmt.Errorf("lock %s: %w", path, err)
+			return nil, false, fmt.Errorf("lock %s: %w", path, err)
 		}
 		fi, err := f.Stat()
 		if err != nil {
 			f.Close()
-			return nil, fmt.Errorf("open the answers journal: %w", err)
+			return nil, false, fmt.Errorf("open the answers journal: %w", err)
 		}
 		if pi, err := os.Stat(path); err == nil && os.SameFile(fi, pi) {
-			return f, nil
+			return f, created, nil
 		}
 		f.Close()
 	}
@@ -315,6 +323,9 @@ func foldJournal(tx *bolt.Tx, dbPath string, dropBad bool) (dropped int, exists 
 	}
 	if err != nil {
 		return 0, true, fmt.Errorf("read the answers journal: %w", err)
+	}
+	if len(b) == 0 {
+		return 0, false, nil // emptied by the last write that applied it
 	}
 	j := parseJournal(b)
 	if j.bad != nil {

@@ -148,11 +148,13 @@ func (db *DB) fold(tx *bolt.Tx, dropBad bool) (dropped int, journal bool, err er
 	return dropped + more, journal, err
 }
 
-// dropJournal deletes the journal once a commit applied it. Should that
-// fail, its records stay at or below the applied marker, never applied
-// twice, and the next write tries again.
+// dropJournal empties the journal once a commit applied it. The file
+// stays, so that the next session's first answer does not create it (and
+// sync the folder) again. Should emptying fail, its records stay at or
+// below the applied marker, never applied twice, and the next write tries
+// again.
 func (db *DB) dropJournal() {
-	_ = os.Remove(JournalPath(db.path))
+	_ = os.Truncate(JournalPath(db.path), 0)
 }
 
 // foldPending applies every pending answer, oldest first, exactly as
