@@ -81,11 +81,7 @@ func (a *app) runCards(opts *cardsOptions) error {
 	}
 	slug := ""
 	if opts.talk != "" {
-		talks, err := db.Talks()
-		if err != nil {
-			return err
-		}
-		t, err := findTalk(talks, opts.talk)
+		t, err := resolveTalk(db, opts.talk)
 		if err != nil {
 			return err
 		}

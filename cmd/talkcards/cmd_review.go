@@ -162,11 +162,7 @@ func (a *app) plan(db *storage.DB, s *session, opts *reviewOptions) error {
 	s.today = scheduler.DayOf(a.now(), settings.DayStartHour)
 	slug, talkSeq := "", 0
 	if opts.talk != "" {
-		talks, err := db.Talks()
-		if err != nil {
-			return err
-		}
-		t, err := findTalk(talks, opts.talk)
+		t, err := resolveTalk(db, opts.talk)
 		if err != nil {
 			return err
 		}

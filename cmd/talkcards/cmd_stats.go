@@ -118,14 +118,13 @@ func (a *app) runStats(opts *statsOptions) error {
 // statsTalk resolves --talk. An unknown or ambiguous talk is an error (exit
 // 1), not a usage error: the command was well formed, the talk is missing.
 func statsTalk(db *storage.DB, query string) (string, error) {
-	var talks []storage.Talk
+	var t storage.Talk
+	var err error
 	if db != nil {
-		var err error
-		if talks, err = db.Talks(); err != nil {
-			return "", err
-		}
+		t, err = resolveTalk(db, query)
+	} else {
+		t, err = findTalk(nil, query)
 	}
-	t, err := findTalk(talks, query)
 	var u usageError
 	if errors.As(err, &u) {
 		return "", u.err
