@@ -94,29 +94,93 @@ func Check(cards []Card) []Problem {
 // in the prompt: the prompt gives that answer away. Lines without words
 // (an emoticon) cannot leak.
 func leak(prompt, answer string) (string, bool) {
-	// Most prompts are ASCII words with some punctuation (“”, …): their
-	// words are compared where they stand, not copied out by Words.
+	// The prompt's words are compared where they stand, not copied out by
+	// Words: in the prompt itself when they are ASCII, as most are (“”
+	// and … are not words), else in a folded copy on the stack.
 	var buf [128][2]int
 	at, inPlace := wordSpans(buf[:0], prompt)
-	var pw []string
-	var words [32]string
 	if !inPlace {
-		pw = appendWords(words[:0], prompt)
+		var fbuf [512]byte
+		var folded []byte
+		folded, at = appendFoldedWords(fbuf[:0], at[:0], prompt)
+		return leakIn(folded, at, answer)
 	}
+	return leakIn(prompt, at, answer)
+}
+
+// leakIn is leak with the prompt's words at spans of p, in their own case
+// when ASCII, else folded.
+func leakIn[T string | []byte](p T, at [][2]int, answer string) (string, bool) {
 	var answerWords [16]string
 	for rest := answer; rest != ""; {
 		l, more, _ := strings.Cut(rest, "\n")
 		rest = more
 		l = strings.TrimPrefix(l, "- ")
-		aw := appendWords(answerWords[:0], l)
-		if len(aw) == 0 {
+		if isASCII(l) {
+			// Its words are ASCII letter and digit runs: compared where
+			// they stand too, with no lowercased copy.
+			var lbuf [32][2]int
+			lw, _ := wordSpans(lbuf[:0], l)
+			if len(lw) > 0 && containsRunIn(p, at, l, lw) {
+				return l, true
+			}
 			continue
 		}
-		if inPlace && containsRunAt(prompt, at, aw) || !inPlace && containsRun(pw, aw) {
+		aw := appendWords(answerWords[:0], l)
+		if len(aw) > 0 && containsRunAt(p, at, aw) {
 			return l, true
 		}
 	}
 	return "", false
+}
+
+// appendFoldedWords appends to buf the words of s as appendWords folds
+// them, one after another, and to at the span of each in buf.
+func appendFoldedWords(buf []byte, at [][2]int, s string) ([]byte, [][2]int) {
+	start := -1 // of the word being read, in buf
+	word := func() {
+		if start < 0 {
+			start = len(buf)
+		}
+	}
+	end := func() {
+		if start >= 0 {
+			at = append(at, [2]int{start, len(buf)})
+			start = -1
+		}
+	}
+	for _, r := range s {
+		if r < utf8.RuneSelf {
+			c := byte(r)
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if isAlnumASCII(c) {
+				word()
+				buf = append(buf, c)
+			} else {
+				end()
+			}
+			continue
+		}
+		l := unicode.ToLower(r)
+		if f, ok := foldTable[l]; ok {
+			word()
+			buf = append(buf, f...)
+			continue
+		}
+		if unicode.Is(unicode.Mn, l) {
+			continue
+		}
+		if unicode.IsLetter(l) || unicode.IsDigit(l) {
+			word()
+			buf = utf8.AppendRune(buf, l)
+			continue
+		}
+		end()
+	}
+	end()
+	return buf, at
 }
 
 // wordSpans appends the [start, end) of each word Words finds in s, and
@@ -139,7 +203,9 @@ func wordSpans(dst [][2]int, s string) ([][2]int, bool) {
 			continue
 		}
 		r, w := utf8.DecodeRuneInString(s[i:])
-		if l := unicode.ToLower(r); foldTable[l] != "" || unicode.Is(unicode.Mn, l) || unicode.IsLetter(l) || unicode.IsDigit(l) {
+		// General Punctuation (“”, ’, …, —) holds no letter, digit or
+		// mark; every rune foldTable folds is a letter.
+		if l := unicode.ToLower(r); (r < 0x2000 || r > 0x206f) && (unicode.Is(unicode.Mn, l) || unicode.IsLetter(l) || unicode.IsDigit(l)) {
 			return dst, false
 		}
 		if start >= 0 {
@@ -155,11 +221,28 @@ func wordSpans(dst [][2]int, s string) ([][2]int, bool) {
 }
 
 // containsRunAt is containsRun over the words of s at spans, lowercased.
-func containsRunAt(s string, spans [][2]int, needle []string) bool {
-	for i := 0; i+len(needle) <= len(spans); i++ {
+func containsRunAt[T string | []byte](s T, spans [][2]int, needle []string) bool {
+	return containsRunBy(spans, len(needle), func(w [2]int, j int) bool {
+		return lowerEqualASCII(s[w[0]:w[1]], needle[j])
+	})
+}
+
+// containsRunIn is containsRunAt with the needle the words of ASCII t at
+// spans tw, compared without regard to case.
+func containsRunIn[T string | []byte](s T, spans [][2]int, t string, tw [][2]int) bool {
+	return containsRunBy(spans, len(tw), func(w [2]int, j int) bool {
+		return equalFoldASCII(s[w[0]:w[1]], t[tw[j][0]:tw[j][1]])
+	})
+}
+
+// containsRunBy reports whether n words in a row, from some word of
+// spans on, are the n words of a needle: eq(span, j) says whether the
+// word at span is its word j.
+func containsRunBy(spans [][2]int, n int, eq func(w [2]int, j int) bool) bool {
+	for i := 0; i+n <= len(spans); i++ {
 		ok := true
-		for j, w := range needle {
-			if !lowerEqualASCII(s[spans[i+j][0]:spans[i+j][1]], w) {
+		for j := range n {
+			if !eq(spans[i+j], j) {
 				ok = false
 				break
 			}
@@ -171,8 +254,28 @@ func containsRunAt(s string, spans [][2]int, needle []string) bool {
 	return false
 }
 
+// equalFoldASCII reports whether ASCII a and b are equal once lowercased.
+func equalFoldASCII[T string | []byte](a T, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		c, d := a[i], b[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if 'A' <= d && d <= 'Z' {
+			d += 'a' - 'A'
+		}
+		if c != d {
+			return false
+		}
+	}
+	return true
+}
+
 // lowerEqualASCII reports whether ASCII a, lowercased, equals b.
-func lowerEqualASCII(a, b string) bool {
+func lowerEqualASCII[T string | []byte](a T, b string) bool {
 	if len(a) != len(b) {
 		return false
 	}

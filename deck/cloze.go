@@ -44,8 +44,6 @@ func (m *memos) appendTokens(dst []token, s string) []token {
 
 // eachToken calls visit with each token of s, in order, as tokens lists
 // them.
-func eachToken(s string, visit func(token) bool) { sharedMemos.eachToken(s, visit) }
-
 func (m *memos) eachToken(s string, visit func(token) bool) {
 	eachTokenOf(s, m.scanInline(s), visit)
 }
@@ -303,9 +301,9 @@ func (b *candidateBuffers) candidates(m *memos, s string, avoid, names map[strin
 
 // anyWords is the last resort of a statement made of vague words only:
 // its longest words, stopwords or not.
-func anyWords(s string) []candidate {
+func (m *memos) anyWords(s string) []candidate {
 	var out []candidate
-	eachToken(s, func(t token) bool {
+	m.eachToken(s, func(t token) bool {
 		if t.kind == tokWord && utf8.RuneCountInString(t.text) >= 3 {
 			out = append(out, candidate{start: t.start, end: t.end, text: t.text})
 		}
@@ -602,7 +600,7 @@ type clozeSpec struct {
 // cloze adds a cloze card for s, trying candidates in order until one
 // gives a usable card. It reports whether a card was added.
 func (g *gen) cloze(sc scope, s clozeSpec) bool {
-	disp := withoutURLs(s.target)
+	disp := g.withoutURLs(s.target)
 	avoid := g.breadcrumbWords(sc.path)
 	hasContext := s.lead != "" || len(s.before)+len(s.after) > 0
 	key := s.keyText
@@ -613,7 +611,7 @@ func (g *gen) cloze(sc scope, s clozeSpec) bool {
 	if g.bareURL(lead) {
 		lead = ""
 	}
-	before, after := readable(s.before), readable(s.after)
+	before, after := g.readable(s.before), g.readable(s.after)
 	// The candidates in order; the later, costlier ones only when no
 	// earlier one makes a card, which is rare.
 	tryOne := func(c candidate) bool { return g.tryCloze(sc, s, c, disp, lead, before, after, key) }
@@ -649,7 +647,7 @@ func (g *gen) cloze(sc scope, s clozeSpec) bool {
 	if hasContext && tryOne(whole) {
 		return true
 	}
-	return try(anyWords(disp))
+	return try(g.anyWords(disp))
 }
 
 // tryCloze adds the cloze card of s that hides candidate c of disp (the
@@ -721,12 +719,12 @@ func (g *gen) tryCloze(sc scope, s clozeSpec, c candidate, disp, lead string, be
 
 // readable drops the context lines that are bare web addresses: they help
 // nobody recall the statement.
-func readable(lines []string) []string {
+func (m *memos) readable(lines []string) []string {
 	for i, l := range lines {
-		if bareURL(strings.TrimLeft(l, "- ")) {
+		if m.bareURL(strings.TrimLeft(l, "- ")) {
 			out := slices.Clip(lines[:i]) // appending must not write over lines
 			for _, l := range lines[i+1:] {
-				if !bareURL(strings.TrimLeft(l, "- ")) {
+				if !m.bareURL(strings.TrimLeft(l, "- ")) {
 					out = append(out, l)
 				}
 			}
@@ -743,7 +741,13 @@ func (g *gen) breadcrumbWords(path []string) map[string]bool {
 	if g.avoid != nil && slices.Equal(g.avoidPath, path) {
 		return g.avoid
 	}
-	avoid := map[string]bool{}
+	// The map of the heading before is no longer asked: refilled, not
+	// made again.
+	avoid := g.avoid
+	if avoid == nil {
+		avoid = map[string]bool{}
+	}
+	clear(avoid)
 	for _, w := range Words(g.title) {
 		avoid[w] = true
 	}

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -23,13 +24,23 @@ func Generate(t *notes.Talk) []Card {
 	// lookups need no lock (see memos).
 	m := genMemos.Get().(*memos)
 	defer genMemos.Put(m)
-	g := &gen{memos: m, talk: t, title: m.plain(t.Title), names: m.talkNames(t)}
+	// finish copies the cards out: the slice they are gathered in is
+	// scratch, handed on to the next generation.
+	buf := cardBufs.Get().(*[]Card)
+	g := &gen{memos: m, talk: t, title: m.plain(t.Title), names: m.talkNames(t), cards: (*buf)[:0]}
 	g.meta()
 	at := g.reserve()
 	g.body(scope{talk: true}, t.Body)
 	g.outline(at, nil, "", g.sections(nil, t.Sub), t.Pos)
-	return g.finish()
+	out := g.finish()
+	clear(g.cards) // keep no texts alive
+	*buf = g.cards[:0]
+	cardBufs.Put(buf)
+	return out
 }
+
+// cardBufs are the slices generations gather their cards in.
+var cardBufs = sync.Pool{New: func() any { return new([]Card) }}
 
 type gen struct {
 	*memos // this generation's, unshared
@@ -54,9 +65,20 @@ type gen struct {
 
 	cands candidateBuffers // scratch for the candidates of a cloze
 	// scratch for commonWords: words counted by texts, the common ones
-	wordTexts  map[string]int
-	commonBuf  map[string]bool
-	wordsBuf   []string
+	wordTexts map[string]int
+	commonBuf map[string]bool
+	wordsBuf  []string
+	// shown are the context lines of the points of shownOf, the list
+	// pointCloze last read, made as it needs them (see shownLine).
+	shownOf     []*notes.Point
+	shownBullet string
+	shown       []string
+	// lead is the leadLine of the list pointCloze last read.
+	lead struct {
+		set        bool
+		kind       leadKind
+		text, line string
+	}
 	normBuf    []byte    // scratch for card keys
 	lastPos    notes.Pos // the position of the last source made
 	lastSource string
@@ -136,13 +158,13 @@ func bullets(items []string) string {
 	return b.String()
 }
 
-func quote(s string) string { return "“" + plain(s) + "”" }
+func (m *memos) quote(s string) string { return "“" + m.plain(s) + "”" }
 
 // meta asks who gave the talk, where and when.
 func (g *gen) meta() {
 	m := g.talk.Meta
 	sc := scope{talk: true}
-	name := quote(g.talk.Title)
+	name := g.quote(g.talk.Title)
 	ask := func(prompt, value, what string) {
 		value = strings.TrimSpace(value)
 		if value == "" || containsRun(Words(g.title), Words(value)) {
@@ -222,7 +244,7 @@ func (g *gen) outline(at int, path []string, title string, subs []*notes.Section
 	sc := scope{path: path, heading: title, talk: path == nil}
 	of := "this talk"
 	if path != nil {
-		of = quote(title)
+		of = g.quote(title)
 	}
 	answer := bullets(titles)
 	prompt := fmt.Sprintf("What are the %d parts of %s, in order?", len(titles), of)
@@ -235,7 +257,7 @@ func (g *gen) outline(at int, path []string, title string, subs []*notes.Section
 		if i == 0 {
 			p = fmt.Sprintf("What is the first of the %d parts of %s?", len(titles), of)
 		} else {
-			p = fmt.Sprintf("In %s, which part comes after %s?", of, quote(titles[i-1]))
+			p = fmt.Sprintf("In %s, which part comes after %s?", of, g.quote(titles[i-1]))
 		}
 		if usable(p, t) {
 			g.add(sc, Outline, p, t, subPos[i], "part", t)
@@ -264,7 +286,7 @@ func (g *gen) body(sc scope, blocks []notes.Block) {
 	for i, b := range blocks {
 		switch b.Kind {
 		case notes.Paragraph, notes.Quote:
-			st := statements(b.Lines)
+			st := g.statements(b.Lines)
 			proseOf[i] = [2]int{len(prose), len(prose) + len(st)}
 			prose = append(prose, st...)
 		case notes.List:
@@ -281,14 +303,14 @@ func (g *gen) body(sc scope, blocks []notes.Block) {
 	if sc.talk && len(blocks) > 0 && blocks[0].Kind == notes.Paragraph && proseOf[0][1]-proseOf[0][0] == 1 && !g.bareURL(prose[0].text) {
 		s := prose[0]
 		p := g.plain(s.text)
-		if by, ok := byLine(s.text); ok && g.talk.Meta.Speaker == "" {
+		if by, ok := g.byLine(s.text); ok && g.talk.Meta.Speaker == "" {
 			// "By Jane Doe, Dev Rel @ Example": the speaker
-			if prompt := "Who gave the talk " + quote(g.talk.Title) + "?"; usable(prompt, by) {
+			if prompt := "Who gave the talk " + g.quote(g.talk.Title) + "?"; usable(prompt, by) {
 				g.add(sc, Speaker, prompt, by, s.pos, s.text)
 				done[0] = true
 			}
-		} else if _, def := parseDefinition(s.text); !def && len(strings.Fields(p)) <= 12 && len(p) <= 90 &&
-			!strings.HasSuffix(p, ".") && !isQuestion(p) && !isLabel(p) {
+		} else if _, def := g.parseDefinition(s.text); !def && len(strings.Fields(p)) <= 12 && len(p) <= 90 &&
+			!strings.HasSuffix(p, ".") && !g.isQuestion(p) && !g.isLabel(p) {
 			if prompt := "What was this talk about?"; usable(prompt, s.text) {
 				g.add(sc, QA, prompt, s.text, s.pos, s.text)
 				done[0] = true
@@ -306,14 +328,14 @@ func (g *gen) body(sc scope, blocks []notes.Block) {
 		}
 		answer := bullets(texts)
 		key := sc.heading + "\n" + strings.Join(texts, "\n")
-		if isQuestion(sc.heading) && len(texts) <= MaxAnswerLines {
+		if g.isQuestion(sc.heading) && len(texts) <= MaxAnswerLines {
 			if prompt := tidyQuestion(sc.heading) + count(len(texts)); usable(prompt, answer) {
 				g.add(sc, QA, prompt, answer, prose[0].pos, key)
 				return
 			}
 		}
-		if len(prose) == 1 && utf8.RuneCountInString(prose[0].text) <= 200 && lonely(prose[0].text) && !linkOnly(prose[0].text) && !g.bareURL(prose[0].text) {
-			prompt := "What was noted under " + quote(sc.heading) + "?"
+		if len(prose) == 1 && utf8.RuneCountInString(prose[0].text) <= 200 && g.lonely(prose[0].text) && !g.linkOnly(prose[0].text) && !g.bareURL(prose[0].text) {
+			prompt := "What was noted under " + g.quote(sc.heading) + "?"
 			if usable(prompt, answer) {
 				g.add(sc, Detail, prompt, answer, prose[0].pos, key)
 				return
@@ -335,7 +357,7 @@ func (g *gen) body(sc scope, blocks []notes.Block) {
 			switch {
 			case b.Intro != nil && g.contentWords(b.Intro.Text) > 0:
 				c.kind, c.lead, c.pos = leadIntro, b.Intro.Text, b.Intro.Pos
-			case i > 0 && proseOf[i-1][1] > proseOf[i-1][0] && isLabel(prose[proseOf[i-1][1]-1].text):
+			case i > 0 && proseOf[i-1][1] > proseOf[i-1][0] && g.isLabel(prose[proseOf[i-1][1]-1].text):
 				// "Pros:" as a paragraph of its own, right before the list
 				l := prose[proseOf[i-1][1]-1]
 				c.kind, c.lead, c.pos = leadIntro, l.text, l.pos
@@ -430,9 +452,9 @@ func countTexts(blocks []notes.Block, limit int) int {
 }
 
 // byLine reads a "By Jane Doe" line under a talk title.
-func byLine(s string) (string, bool) {
+func (m *memos) byLine(s string) (string, bool) {
 	for _, p := range []string{"By ", "by ", "Presented by ", "presented by "} {
-		if rest, ok := strings.CutPrefix(strings.TrimSpace(s), p); ok && contentWords(rest) > 0 && len(rest) < 120 {
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(s), p); ok && m.contentWords(rest) > 0 && len(rest) < 120 {
 			return strings.TrimSpace(strings.Replace(rest, " ,", ",", -1)), true
 		}
 	}
@@ -441,14 +463,14 @@ func byLine(s string) (string, bool) {
 
 // lonely reports a statement that is not asked by a card of its own kind
 // (definition, question) and so may be asked as its heading's content.
-func lonely(s string) bool {
-	if _, ok := parseDefinition(s); ok {
+func (m *memos) lonely(s string) bool {
+	if _, ok := m.parseDefinition(s); ok {
 		return false
 	}
 	if _, ok := questionLine(s); ok {
 		return false
 	}
-	return !isQuestion(s)
+	return !m.isQuestion(s)
 }
 
 func count(n int) string {
@@ -469,7 +491,7 @@ func (g *gen) prose(sc scope, prose []statement, done []bool, from, to int) {
 		if g.bareURL(text) {
 			continue // exempt, see bareURL
 		}
-		if linkOnly(text) {
+		if g.linkOnly(text) {
 			g.links(sc, prose, done, i)
 			continue
 		}
@@ -498,15 +520,15 @@ func (g *gen) prose(sc scope, prose []statement, done []bool, from, to int) {
 			}
 			continue // an unanswered question
 		}
-		if f, b, ok := frontBack(text); ok {
+		if f, b, ok := g.frontBack(text); ok {
 			g.qa(sc, f, []string{b}, s.pos, text)
 			continue
 		}
-		if isQuestion(text) {
+		if g.isQuestion(text) {
 			// A question answered by the lines after it in the same paragraph.
 			var answers []string
 			j := i + 1
-			for ; j < to && j < i+1+3 && !isQuestion(prose[j].text); j++ {
+			for ; j < to && j < i+1+3 && !g.isQuestion(prose[j].text); j++ {
 				answers = append(answers, prose[j].text)
 			}
 			if len(answers) > 0 && fits(bullets(answers)) {
@@ -518,11 +540,11 @@ func (g *gen) prose(sc scope, prose []statement, done []bool, from, to int) {
 			}
 			continue // answered here or by nobody: exempt
 		}
-		if isLabel(text) {
+		if g.isLabel(text) {
 			// "Pros:" followed by its items as lines of the same paragraph
 			j := i + 1
 			var pts []*notes.Point
-			for ; j < to && !isLabel(prose[j].text); j++ {
+			for ; j < to && !g.isLabel(prose[j].text); j++ {
 				pts = append(pts, &notes.Point{Line: notes.Line{Text: prose[j].text, Pos: prose[j].pos}})
 				done[j] = true
 			}
@@ -531,9 +553,9 @@ func (g *gen) prose(sc scope, prose []statement, done []bool, from, to int) {
 			}
 			continue
 		}
-		if d, ok := parseDefinition(text); ok {
+		if d, ok := g.parseDefinition(text); ok {
 			g.addDef(sc, d, s.pos, text)
-			if hasMarkSpan(text) {
+			if g.hasMarkSpan(text) {
 				g.proseCloze(sc, prose, i, true)
 			}
 			continue
@@ -547,13 +569,13 @@ func (g *gen) prose(sc scope, prose []statement, done []bool, from, to int) {
 func (g *gen) proseCloze(sc scope, prose []statement, i int, marked bool) {
 	var before, after []string
 	if i > 0 {
-		before = []string{clip(withoutURLs(prose[i-1].text), 120)}
+		before = []string{clip(g.withoutURLs(prose[i-1].text), 120)}
 	}
 	if i+1 < len(prose) {
-		after = []string{clip(withoutURLs(prose[i+1].text), 120)}
+		after = []string{clip(g.withoutURLs(prose[i+1].text), 120)}
 	}
 	lead := ""
-	if isQuestion(sc.heading) {
+	if g.isQuestion(sc.heading) {
 		lead = tidyQuestion(sc.heading)
 	}
 	text := prose[i].text
@@ -574,7 +596,7 @@ func (g *gen) proseCloze(sc scope, prose []statement, i int, marked bool) {
 func (g *gen) noted(sc scope, text string, pos notes.Pos) bool {
 	prompt := "What was noted about this talk?"
 	if !sc.talk {
-		prompt = "What was noted under " + quote(sc.heading) + "?"
+		prompt = "What was noted under " + g.quote(sc.heading) + "?"
 	}
 	if !usable(prompt, text) {
 		return false
@@ -589,13 +611,13 @@ func (g *gen) noted(sc scope, text string, pos notes.Pos) bool {
 // ask nothing worth remembering.
 func (g *gen) links(sc scope, prose []statement, done []bool, i int) {
 	var texts []string
-	for j := i; j < len(prose) && len(texts) < MaxAnswerLines && !done[j] && linkOnly(prose[j].text) && !g.bareURL(prose[j].text); j++ {
+	for j := i; j < len(prose) && len(texts) < MaxAnswerLines && !done[j] && g.linkOnly(prose[j].text) && !g.bareURL(prose[j].text); j++ {
 		texts = append(texts, prose[j].text)
 		done[j] = true
 	}
 	where := "in this talk"
 	if !sc.talk {
-		where = "under " + quote(sc.heading)
+		where = "under " + g.quote(sc.heading)
 	}
 	prompt := "Which resource was linked " + where + "?"
 	if len(texts) > 1 {
@@ -646,10 +668,10 @@ type listCtx struct {
 // answered reports whether a point is worth asking: it has words and is
 // not a question left without an answer.
 func (g *gen) answered(p *notes.Point) bool {
-	if len(p.Children) == 0 && (contentWords(p.Text) == 0 || bareURL(p.Text)) {
+	if len(p.Children) == 0 && (g.contentWords(p.Text) == 0 || g.bareURL(p.Text)) {
 		return false // no words, or only a web address (see bareURL)
 	}
-	if len(p.Children) == 0 && len(p.More) == 0 && (isQuestion(p.Text) || isQLine(p.Text)) {
+	if len(p.Children) == 0 && len(p.More) == 0 && (g.isQuestion(p.Text) || isQLine(p.Text)) {
 		return false
 	}
 	return true
@@ -716,24 +738,24 @@ func (g *gen) group(c listCtx, pts []*notes.Point) bool {
 		things = "steps"
 	}
 	switch {
-	case isQuestion(c.lead) && c.kind != leadTalk:
+	case g.isQuestion(c.lead) && c.kind != leadTalk:
 		kind = QA
 		prompt = tidyQuestion(c.lead) + count(n)
 	case c.kind == leadTalk:
 		prompt = fmt.Sprintf("Name the %d %s noted about this talk.", n, things)
 	case c.kind == leadHeading && n == 1:
-		kind, prompt = Detail, "What was noted under "+quote(c.lead)+"?"
+		kind, prompt = Detail, "What was noted under "+g.quote(c.lead)+"?"
 	case c.kind == leadHeading:
 		which := ""
 		if c.ordinal > 0 && c.ordinal <= len(ordinals) {
 			which = " of the " + ordinals[c.ordinal-1] + " list"
 		}
-		prompt = fmt.Sprintf("Name the %d %s%s under %s.", n, things, which, quote(c.lead))
+		prompt = fmt.Sprintf("Name the %d %s%s under %s.", n, things, which, g.quote(c.lead))
 	case c.kind == leadIntro && n == 1:
 		kind, prompt = Detail, g.plain(trimLabel(c.lead))+": what was noted?"
 	case c.kind == leadIntro:
 		prompt = fmt.Sprintf("%s — name all %d.", g.plain(trimLabel(c.lead)), n)
-	case isLabel(c.lead): // a point "Depends on:" with sub-points
+	case g.isLabel(c.lead): // a point "Depends on:" with sub-points
 		kind = Detail
 		if n == 1 {
 			prompt = g.plain(trimLabel(c.lead)) + g.under(c) + ": what was noted?"
@@ -742,7 +764,7 @@ func (g *gen) group(c listCtx, pts []*notes.Point) bool {
 		}
 	default:
 		kind = Detail
-		prompt = "What was noted about " + quote(clip(c.lead, 120)) + g.under(c) + "?" + count(n)
+		prompt = "What was noted about " + g.quote(clip(c.lead, 120)) + g.under(c) + "?" + count(n)
 	}
 	if !usable(prompt, answer) {
 		return false
@@ -761,7 +783,7 @@ func (g *gen) under(c listCtx) string {
 	if c.parent == "" || g.contentWords(c.lead) > 3 {
 		return ""
 	}
-	return " (under " + quote(clip(g.plain(c.parent), 80)) + ")"
+	return " (under " + g.quote(clip(g.plain(c.parent), 80)) + ")"
 }
 
 // point asks one point of a list beyond the group card: its definition, a
@@ -774,24 +796,24 @@ func (g *gen) point(c listCtx, pts []*notes.Point, i int, covered bool) {
 	if len(p.More) > 0 {
 		var more []*notes.Point
 		for _, m := range p.More {
-			for _, s := range statements([]notes.Line{m}) {
+			for _, s := range g.statements([]notes.Line{m}) {
 				more = append(more, &notes.Point{Line: notes.Line{Text: s.text, Pos: s.pos}})
 			}
 		}
 		kids = append(more, kids...)
 	}
 	handled := covered
-	if f, b, ok := frontBack(text); ok && g.qa(c.sc, f, []string{b}, p.Pos, text) {
+	if f, b, ok := g.frontBack(text); ok && g.qa(c.sc, f, []string{b}, p.Pos, text) {
 		handled = true
-	} else if d, ok := parseDefinition(text); ok && len(kids) == 0 {
+	} else if d, ok := g.parseDefinition(text); ok && len(kids) == 0 {
 		// With sub-points, "Term: the basics" is a heading, asked with them.
 		g.addDef(c.sc, d, p.Pos, text)
 		handled = true
 	}
-	if (isQuestion(text) || isLabel(text)) && len(kids) > 0 {
+	if (g.isQuestion(text) || g.isLabel(text)) && len(kids) > 0 {
 		handled = true // asked by the card of its sub-points, or their lead
 	}
-	if !handled || hasMarkSpan(text) {
+	if !handled || g.hasMarkSpan(text) {
 		g.pointCloze(c, pts, i, handled)
 	}
 	if len(kids) > 0 {
@@ -804,9 +826,9 @@ func (g *gen) point(c listCtx, pts []*notes.Point, i int, covered bool) {
 }
 
 // linkOnly reports a statement that is nothing but links.
-func linkOnly(s string) bool {
+func (m *memos) linkOnly(s string) bool {
 	rest := s
-	for _, x := range scanInline(s) {
+	for _, x := range m.scanInline(s) {
 		if x.kind == inLink || x.kind == inURL {
 			rest = strings.Replace(rest, s[x.start:x.end], "", 1)
 		}
@@ -814,8 +836,8 @@ func linkOnly(s string) bool {
 	return rest != s && strings.TrimSpace(strings.Trim(rest, " ,;-–—|·")) == ""
 }
 
-func hasMarkSpan(s string) bool {
-	for _, x := range scanInline(s) {
+func (m *memos) hasMarkSpan(s string) bool {
+	for _, x := range m.scanInline(s) {
 		if x.kind == inStrong || x.kind == inCode {
 			return true
 		}
@@ -826,22 +848,30 @@ func hasMarkSpan(s string) bool {
 // leadLine is the line a cloze shows above the points: the intro, a
 // question heading or the parent point. A plain heading is already in the
 // breadcrumb.
-func (c listCtx) leadLine() string {
+func (m *memos) leadLine(c listCtx) string {
 	switch c.kind {
 	case leadIntro:
-		return clip(withoutURLs(c.lead), 160)
+		return clip(m.withoutURLs(c.lead), 160)
 	case leadPoint:
-		l := clip(withoutURLs(c.lead), 160)
+		l := clip(m.withoutURLs(c.lead), 160)
 		if !strings.HasSuffix(l, ":") && !strings.HasSuffix(l, "?") {
 			l += ":"
 		}
 		return l
 	case leadHeading:
-		if isQuestion(c.lead) {
+		if m.isQuestion(c.lead) {
 			return tidyQuestion(c.lead)
 		}
 	}
 	return ""
+}
+
+// listLead is leadLine(c), made once for the points of a list.
+func (g *gen) listLead(c listCtx) string {
+	if !g.lead.set || g.lead.kind != c.kind || g.lead.text != c.lead {
+		g.lead.set, g.lead.kind, g.lead.text, g.lead.line = true, c.kind, c.lead, g.leadLine(c)
+	}
+	return g.lead.line
 }
 
 // pointCloze hides a span of point i, showing the list's lead and the
@@ -853,7 +883,6 @@ func (g *gen) pointCloze(c listCtx, pts []*notes.Point, i int, marked bool) {
 	if c.prose {
 		bullet, more = "", "…"
 	}
-	show := func(p *notes.Point) string { return bullet + clip(withoutURLs(p.Text), 100) }
 	// At most two lines either side, in one array: appending to before
 	// copies it (its capacity is its length), and after is never appended to.
 	var around [4]string
@@ -862,18 +891,22 @@ func (g *gen) pointCloze(c listCtx, pts []*notes.Point, i int, marked bool) {
 		if i > 1 {
 			before = append(before, more)
 		}
-		before = append(before, show(pts[i-1]))
+		before = append(before, g.shownLine(pts, i-1, bullet))
 	}
 	if i+1 < len(pts) {
-		after = append(after, show(pts[i+1]))
+		after = append(after, g.shownLine(pts, i+1, bullet))
 		if i+2 < len(pts) {
 			after = append(after, more)
 		}
 	}
 	text := pts[i].Text
-	sents := sentences(text)
+	var sents []sentence
+	// A text of up to maxSentence bytes is one sentence: no need to ask.
+	if !marked && len(strings.TrimSpace(text)) > maxSentence {
+		sents = g.sentences(text)
+	}
 	if len(sents) <= 1 || marked {
-		g.cloze(c.sc, clozeSpec{lead: c.leadLine(), before: before, after: after, target: text, bullet: bullet, pos: pts[i].Pos, marked: marked})
+		g.cloze(c.sc, clozeSpec{lead: g.listLead(c), before: before, after: after, target: text, bullet: bullet, pos: pts[i].Pos, marked: marked})
 		return
 	}
 	// A long point of several sentences: one cloze per sentence, the
@@ -886,15 +919,28 @@ func (g *gen) pointCloze(c listCtx, pts []*notes.Point, i int, marked bool) {
 	for k, s := range sents {
 		b, a, lead := before, after, indent
 		if k > 0 {
-			b = append(append([]string(nil), before...), bullet+tailClip(withoutURLs(sents[k-1].text), 80))
+			b = append(append([]string(nil), before...), bullet+tailClip(g.withoutURLs(sents[k-1].text), 80))
 		} else {
 			lead = bullet
 		}
 		if k+1 < len(sents) {
-			a = append([]string{indent + clip(withoutURLs(sents[k+1].text), 80)}, after...)
+			a = append([]string{indent + clip(g.withoutURLs(sents[k+1].text), 80)}, after...)
 		}
-		g.cloze(c.sc, clozeSpec{lead: c.leadLine(), before: b, after: a, target: s.text, bullet: lead, pos: pts[i].Pos, keyText: s.text})
+		g.cloze(c.sc, clozeSpec{lead: g.listLead(c), before: b, after: a, target: s.text, bullet: lead, pos: pts[i].Pos, keyText: s.text})
 	}
+}
+
+// shownLine is how pointCloze shows point k of pts as context: made once
+// for the points of a list, each of which is shown by its neighbours.
+func (g *gen) shownLine(pts []*notes.Point, k int, bullet string) string {
+	if len(g.shownOf) != len(pts) || &g.shownOf[0] != &pts[0] || g.shownBullet != bullet {
+		g.shownOf, g.shownBullet = pts, bullet
+		g.shown = append(g.shown[:0], make([]string, len(pts))...)
+	}
+	if g.shown[k] == "" {
+		g.shown[k] = bullet + clip(g.withoutURLs(pts[k].Text), 100)
+	}
+	return g.shown[k]
 }
 
 // table asks each cell of a row by the row's first cell and its column.
@@ -923,7 +969,7 @@ func (g *gen) table(sc scope, b notes.Block) {
 		}
 		lead := "Rows of the table"
 		if len(head) > 0 {
-			lead += " " + quote(strings.Join(head, " | "))
+			lead += " " + g.quote(strings.Join(head, " | "))
 		}
 		g.list(listCtx{sc: sc, kind: leadIntro, lead: lead + ":", pos: b.Pos}, pts)
 		return
@@ -956,9 +1002,9 @@ func (g *gen) table(sc scope, b notes.Block) {
 			}
 			var prompt string
 			if col != "" {
-				prompt = col + " for " + quote(first) + "?"
+				prompt = col + " for " + g.quote(first) + "?"
 			} else {
-				prompt = quote(first) + " — which value?"
+				prompt = g.quote(first) + " — which value?"
 			}
 			if usable(prompt, cell) {
 				g.add(sc, Definition, prompt, cell, b.Pos, first, col, cell)
@@ -1001,8 +1047,8 @@ func (g *gen) flushDefs() {
 	for _, dg := range g.defs {
 		answer := bullets(dg.bodies)
 		prompt := ""
-		if len(dg.bodies) > 1 || !listLike(dg.bodies[0]) {
-			for _, p := range g.defPrompts(dg.sc, dg.term, dg.sep, dg.bodies[0], allBareURL(dg.bodies)) {
+		if len(dg.bodies) > 1 || !g.listLike(dg.bodies[0]) {
+			for _, p := range g.defPrompts(dg.sc, dg.term, dg.sep, dg.bodies[0], g.allBareURL(dg.bodies)) {
 				if usable(p, answer) {
 					prompt = p
 					break
@@ -1033,9 +1079,9 @@ func (g *gen) flushDefs() {
 // listLike reports an explanation that is a list of five or more comma
 // items ("Tools: a, b, c, d, e"): recalled whole it asks too much (rule 3),
 // so each is asked as a cloze.
-func listLike(body string) bool {
+func (m *memos) listLike(body string) bool {
 	depth, commas := 0, 0
-	for _, r := range plain(body) {
+	for _, r := range m.plain(body) {
 		switch r {
 		case '(', '[':
 			depth++
@@ -1062,13 +1108,13 @@ func (g *gen) defPrompts(sc scope, term, sep, body string, link bool) []string {
 	r, _ := utf8.DecodeRuneInString(p)
 	// "Kafka = a distributed log" is a glossary entry; "China - Shanghai"
 	// is not a definition of China.
-	glossary := sep == "=" || strings.ContainsAny(sep, "—–-") && hasArticle(body)
+	glossary := sep == "=" || strings.ContainsAny(sep, "—–-") && g.hasArticle(body)
 	if !link && glossary && len(strings.Fields(p)) <= 3 && (sep == "=" || unicode.IsUpper(r)) {
 		return []string{"What is " + p + "?"}
 	}
 	where := "In this talk, "
 	if h := g.plain(sc.heading); !sc.talk && Fold(h) != Fold(p) {
-		where = "In " + quote(tidyQuestion(h)) + ", "
+		where = "In " + g.quote(tidyQuestion(h)) + ", "
 	}
 	var ask string
 	if link {
@@ -1082,14 +1128,14 @@ func (g *gen) defPrompts(sc scope, term, sep, body string, link bool) []string {
 	return []string{where + ask, upperFirst(ask), p + "?"}
 }
 
-func hasArticle(body string) bool {
-	f := strings.Fields(strings.ToLower(plain(body)))
+func (m *memos) hasArticle(body string) bool {
+	f := strings.Fields(strings.ToLower(m.plain(body)))
 	return len(f) > 1 && (f[0] == "a" || f[0] == "an" || f[0] == "the")
 }
 
-func allBareURL(bodies []string) bool {
+func (m *memos) allBareURL(bodies []string) bool {
 	for _, b := range bodies {
-		if !bareURL(b) {
+		if !m.bareURL(b) {
 			return false
 		}
 	}

@@ -62,8 +62,6 @@ const (
 // scanInline finds the inline markup of s. Earlier kinds win over later ones
 // when they overlap (code before links before emphasis). The result is
 // shared (see memoTable): read it, never change it.
-func scanInline(s string) []inline { return sharedMemos.scanInline(s) }
-
 func (m *memos) scanInline(s string) []inline { return m.spansOf.get(s, findInline) }
 
 func findInline(s string) []inline {
@@ -230,23 +228,24 @@ func emoticonBoundary(s string, a, b int) bool {
 	return true
 }
 
-// protectedMap marks the bytes of a text where no separator may be found:
-// inside code, a URL, a link's target or an emoticon.
-func protectedMap(n int, spans []inline) []bool {
-	prot := make([]bool, n)
+// protectedAt reports whether byte i of a text with inline spans is where
+// no separator may be found: inside code, a URL, a link's target or an
+// emoticon.
+func protectedAt(spans []inline, i int) bool {
 	for _, x := range spans {
-		for i := x.start; i < x.end && i < n; i++ {
-			switch x.kind {
-			case inCode, inURL, inEmoticon:
-				prot[i] = true
-			case inLink:
-				if i < x.innerStart || i >= x.innerEnd {
-					prot[i] = true
-				}
+		if i < x.start || i >= x.end {
+			continue
+		}
+		switch x.kind {
+		case inCode, inURL, inEmoticon:
+			return true
+		case inLink:
+			if i < x.innerStart || i >= x.innerEnd {
+				return true
 			}
 		}
 	}
-	return prot
+	return false
 }
 
 // plain renders inline markdown as readable text: links become their text,
@@ -296,8 +295,8 @@ func collapseSpaceASCII(s string) string {
 
 // withoutURLs keeps markup but drops link targets, so a prompt shows
 // "[text]" readably and no URL can give a hidden word away.
-func withoutURLs(s string) string {
-	spans := scanInline(s)
+func (m *memos) withoutURLs(s string) string {
+	spans := m.scanInline(s)
 	if !slices.ContainsFunc(spans, func(x inline) bool { return x.kind == inLink }) {
 		return s
 	}
@@ -344,11 +343,13 @@ func hasContentWord(s string) bool {
 }
 
 // isQuestion reports whether a heading or point is phrased as a question.
-func isQuestion(s string) bool {
+func isQuestion(s string) bool { return sharedMemos.isQuestion(s) }
+
+func (m *memos) isQuestion(s string) bool {
 	if strings.IndexByte(s, '?') < 0 {
 		return false // plain only drops and keeps text: it adds no '?'
 	}
-	s = strings.TrimSpace(plain(s))
+	s = strings.TrimSpace(m.plain(s))
 	for {
 		s = strings.TrimRight(s, " *_…")
 		// "...ranked? (According to relevance?)": the question is before the aside

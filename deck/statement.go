@@ -20,9 +20,9 @@ type statement struct {
 // two ways: hard-wrapped prose (a line stops mid-sentence and the next goes
 // on in lowercase), which is joined and split into sentences, so re-wrapping
 // changes nothing; or one statement per line, where each line stands alone.
-func statements(lines []notes.Line) []statement {
+func (m *memos) statements(lines []notes.Line) []statement {
 	var out []statement
-	if hardWrapped(lines) {
+	if m.hardWrapped(lines) {
 		var b strings.Builder
 		type mark struct {
 			off int
@@ -42,7 +42,7 @@ func statements(lines []notes.Line) []statement {
 		}
 		text := b.String()
 		k := 0 // the last line starting at or before the sentence
-		for _, s := range sentences(text) {
+		for _, s := range m.sentences(text) {
 			for k+1 < len(marks) && marks[k+1].off <= s.start {
 				k++
 			}
@@ -51,14 +51,14 @@ func statements(lines []notes.Line) []statement {
 		return out
 	}
 	for _, l := range lines {
-		for _, s := range sentences(strings.TrimSpace(l.Text)) {
+		for _, s := range m.sentences(strings.TrimSpace(l.Text)) {
 			out = append(out, statement{text: s.text, pos: l.Pos})
 		}
 	}
 	return out
 }
 
-func hardWrapped(lines []notes.Line) bool {
+func (m *memos) hardWrapped(lines []notes.Line) bool {
 	for i := 0; i+1 < len(lines); i++ {
 		a := strings.TrimSpace(lines[i].Text)
 		b := strings.TrimSpace(lines[i+1].Text)
@@ -66,7 +66,7 @@ func hardWrapped(lines []notes.Line) bool {
 			continue
 		}
 		last, _ := utf8.DecodeLastRuneInString(a)
-		if strings.ContainsRune(".!?:;)", last) || endsWithEmoticon(a) {
+		if strings.ContainsRune(".!?:;)", last) || m.endsWithEmoticon(a) {
 			continue
 		}
 		// Short lines are notes, one per line; a URL starts a line of its own.
@@ -81,8 +81,8 @@ func hardWrapped(lines []notes.Line) bool {
 	return false
 }
 
-func endsWithEmoticon(s string) bool {
-	sp := scanInline(s)
+func (m *memos) endsWithEmoticon(s string) bool {
+	sp := m.scanInline(s)
 	return len(sp) > 0 && sp[len(sp)-1].kind == inEmoticon && sp[len(sp)-1].end == len(s)
 }
 
@@ -104,7 +104,7 @@ const maxSentence = 160
 // sentences splits text at sentence ends (". " before a capital letter or
 // digit) outside code, links and URLs, when the text is long enough for the
 // split to help.
-func sentences(text string) []sentence {
+func (m *memos) sentences(text string) []sentence {
 	text = strings.TrimSpace(text)
 	if text == "" {
 		return nil
@@ -112,7 +112,7 @@ func sentences(text string) []sentence {
 	if len(text) <= maxSentence {
 		return []sentence{{0, text}}
 	}
-	spans := scanInline(text)
+	spans := m.scanInline(text)
 	// No sentence ends inside code, a link, a URL or an emoticon.
 	inside := make([]bool, len(text))
 	for _, x := range spans {
@@ -171,7 +171,7 @@ func sentences(text string) []sentence {
 	// Glue fragments too short to stand alone to the sentence before.
 	var merged []sentence
 	for _, s := range out {
-		if len(merged) > 0 && contentWords(s.text) < 3 {
+		if len(merged) > 0 && m.contentWords(s.text) < 3 {
 			merged[len(merged)-1].text += " " + s.text
 			continue
 		}
@@ -197,8 +197,10 @@ var reTime = regexp.MustCompile(`\d$`)
 // "Term - explanation" and "Term — explanation" with a short term (1–4
 // words, not a sentence). Separators inside code, URLs, link targets and
 // emoticons do not count (quality rule 6).
-func parseDefinition(s string) (definition, bool) {
-	prot := protectedMap(len(s), scanInline(s))
+func parseDefinition(s string) (definition, bool) { return sharedMemos.parseDefinition(s) }
+
+func (m *memos) parseDefinition(s string) (definition, bool) {
+	spans := m.scanInline(s)
 	best := -1
 	sep := ""
 	for _, cand := range []string{": ", " = ", " — ", " – ", " - ", " -> ", " => "} {
@@ -214,7 +216,7 @@ func parseDefinition(s string) (definition, bool) {
 			if cand[0] == ' ' {
 				at = i + 1
 			}
-			if prot[at] {
+			if protectedAt(spans, at) {
 				continue
 			}
 			if best < 0 || i < best {
@@ -229,10 +231,10 @@ func parseDefinition(s string) (definition, bool) {
 	}
 	term := strings.TrimSpace(s[:best])
 	body := strings.TrimSpace(s[best+len(sep):])
-	if term == "" || body == "" || contentWords(body) == 0 {
+	if term == "" || body == "" || m.contentWords(body) == 0 {
 		return definition{}, false
 	}
-	pt := plain(term)
+	pt := m.plain(term)
 	n := len(strings.Fields(pt))
 	if n < 1 || n > 4 || utf8.RuneCountInString(pt) > 40 {
 		return definition{}, false
@@ -240,10 +242,10 @@ func parseDefinition(s string) (definition, bool) {
 	if strings.ContainsAny(pt, ".,;!?()\"“”") || reTime.MatchString(pt) && strings.HasPrefix(sep, ":") && startsWithDigit(body) {
 		return definition{}, false
 	}
-	if sep == ": " && isQALabel(term) {
+	if sep == ": " && m.isQALabel(term) {
 		return definition{}, false
 	}
-	if contentWords(term) == 0 {
+	if m.contentWords(term) == 0 {
 		return definition{}, false
 	}
 	// "starting with: …", "not looking for: …" are a sentence cut in two,
@@ -261,7 +263,9 @@ func startsWithDigit(s string) bool {
 
 var reQALabel = regexp.MustCompile(`^(?i)(q|a|a\d+|qq|question|answer|q\d+)$`)
 
-func isQALabel(term string) bool { return reQALabel.MatchString(strings.Trim(plain(term), "*_ ")) }
+func (m *memos) isQALabel(term string) bool {
+	return reQALabel.MatchString(strings.Trim(m.plain(term), "*_ "))
+}
 
 var reQ = regexp.MustCompile(`^(?i)(?:\*\*)?(?:q|qq|question)\s*\d*(?:\*\*)?\s*[:.)]\s*(?:\*\*)?\s*`)
 var reA = regexp.MustCompile(`^(?i)(?:\*\*)?(?:a|answer)\s*\d*(?:\*\*)?\s*[:.)]\s*(?:\*\*)?\s*`)
@@ -300,19 +304,21 @@ func answerLine(s string) (string, bool) {
 }
 
 // frontBack splits "front :: back".
-func frontBack(s string) (string, string, bool) {
+func (m *memos) frontBack(s string) (string, string, bool) {
 	i := strings.Index(s, " :: ")
 	if i <= 0 {
 		return "", "", false
 	}
 	f, b := strings.TrimSpace(s[:i]), strings.TrimSpace(s[i+4:])
-	return f, b, contentWords(f) > 0 && contentWords(b) > 0
+	return f, b, m.contentWords(f) > 0 && m.contentWords(b) > 0
 }
 
 // isLabel reports a short line ending in ':' that introduces what follows.
-func isLabel(s string) bool {
+func isLabel(s string) bool { return sharedMemos.isLabel(s) }
+
+func (m *memos) isLabel(s string) bool {
 	s = strings.TrimRight(strings.TrimSpace(s), "*_ ")
-	return strings.HasSuffix(s, ":") && contentWords(s) <= 12
+	return strings.HasSuffix(s, ":") && m.contentWords(s) <= 12
 }
 
 func trimLabel(s string) string {

@@ -78,10 +78,13 @@ func (n *normalizer) write(s string) {
 				n.b = append(n.b, ' ')
 			}
 			n.space, n.wrote = false, true
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
+			// The rest of this run of ASCII bytes, up to white space, at once.
+			j := i
+			for j < len(s) && s[j] < utf8.RuneSelf && !isSpaceASCII(s[j]) {
+				j++
 			}
-			n.b = append(n.b, c)
+			n.b = appendLowerASCII(append(n.b, lowerASCII(c)), s[i:j])
+			i = j
 			continue
 		}
 		r, w := utf8.DecodeRuneInString(s[i:])
@@ -97,6 +100,22 @@ func (n *normalizer) write(s string) {
 		n.space, n.wrote = false, true
 		n.b = utf8.AppendRune(n.b, l)
 	}
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		c += 'a' - 'A'
+	}
+	return c
+}
+
+// appendLowerASCII appends ASCII s to b, lowercased.
+func appendLowerASCII(b []byte, s string) []byte {
+	b = slices.Grow(b, len(s))
+	for i := 0; i < len(s); i++ {
+		b = append(b, lowerASCII(s[i]))
+	}
+	return b
 }
 
 // appendNormal appends the normal form of s to b.
