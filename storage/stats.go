@@ -189,9 +189,10 @@ func (db *DB) Stats(user string, opt StatsOptions) (*Stats, error) {
 		var wg sync.WaitGroup
 		defer wg.Wait() // the transaction must outlive the pass
 		if opt.Talk == "" && states != nil {
+			seqs := int(min(getU64(tx.Bucket(bMeta), kTalks), maxTalkSeq)) + 1 // a hint: seqs count talks from 1
 			wg.Go(func() {
 				scanErr = db.guard(func() (err error) {
-					scan, err = scanStates(states, opt.Hardest+scanSlack, nil)
+					scan, err = scanStates(states, seqs, opt.Hardest+scanSlack, nil)
 					return err
 				})
 			})
@@ -219,6 +220,12 @@ func (db *DB) Stats(user string, opt StatsOptions) (*Stats, error) {
 		if err == nil {
 			err = st.readDue(ub, sc)
 		}
+		// What the pass should have left out is found while it runs.
+		var retired *retiredStates
+		var retiredErr error
+		if err == nil && opt.Talk == "" {
+			retired, retiredErr = readRetired(tx, states, talks, sc)
+		}
 		wg.Wait()
 		var hard []hardCandidate
 		switch {
@@ -226,12 +233,14 @@ func (db *DB) Stats(user string, opt StatsOptions) (*Stats, error) {
 			return err
 		case scanErr != nil:
 			return scanErr
+		case retiredErr != nil:
+			return retiredErr
 		case opt.Talk != "":
 			if hard, err = st.readStates(tx, ub, talks, sc); err != nil {
 				return err
 			}
 		default:
-			if hard, err = st.addScan(tx, states, scan, talks, sc, opt.Hardest); err != nil {
+			if hard, err = st.addScan(tx, states, scan, retired, talks, sc, opt.Hardest); err != nil {
 				return err
 			}
 		}
@@ -420,70 +429,94 @@ func (st *Stats) readAggregates(ub *bolt.Bucket, talk string, talks *talkBriefs,
 			mine = append(mine, a)
 		}
 	}
-	if talk == "" {
-		if days := sub(ub, bDays); days != nil {
-			err := days.ForEach(func(k, v []byte) error {
-				if len(k) != 4 {
-					return fmt.Errorf("day key: %w", errCorrupt)
-				}
-				a, err := decodeDayAgg(keyDay(k), v)
-				mine = append(mine, a)
-				return err
-			})
+	if talk != "" {
+		st.summarise(mine)
+		return nil
+	}
+	sum := daySummary{st: st}
+	if days := sub(ub, bDays); days != nil {
+		err := days.ForEach(func(k, v []byte) error {
+			if len(k) != 4 {
+				return fmt.Errorf("day key: %w", errCorrupt)
+			}
+			a, err := decodeDayAgg(keyDay(k), v)
 			if err != nil {
 				return err
 			}
+			sum.add(a)
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 	}
-	st.summarise(mine)
+	sum.end()
 	return nil
 }
 
 // summarise computes the figures that come from day aggregates, given in
 // day order.
 func (st *Stats) summarise(aggs []DayAgg) {
-	today := st.Today
-	run, prev := 0, scheduler.Day(0)
-	for i, a := range aggs {
-		if i == 0 {
-			st.FirstDay = a.Day
-		}
-		st.Active, st.LastDay = true, a.Day
-		st.Reviews.add(Ratio{a.ByKind[KindReview], a.Passes[KindReview]})
-		for w, days := range ActivityWindows {
-			if days == 0 || a.Day <= today && a.Day > today-scheduler.Day(days) {
-				act := &st.Activity[w]
-				act.Reviews += a.ByKind[KindReview]
-				act.Repeats += a.ByKind[KindRepeat]
-				act.Quiz += a.ByKind[KindQuiz]
-				act.Time += a.Time
-			}
-		}
-		if a.Day > today {
-			continue // a clock set back: later days count in all time only
-		}
-		for w, days := range RetentionWindows {
-			if a.Day > today-scheduler.Day(days) {
-				r := &st.Retention[w]
-				n, p := a.Scheduled(false)
-				r.Young.add(Ratio{n, p})
-				n, p = a.Scheduled(true)
-				r.Mature.add(Ratio{n, p})
-			}
-		}
-		if off := int(today - a.Day); off < HeatmapDays {
-			st.Heatmap[HeatmapDays-1-off] = a.Answers()
-		}
-		if run > 0 && a.Day == prev+1 {
-			run++
-		} else {
-			run = 1
-		}
-		prev = a.Day
-		st.LongestStreak = max(st.LongestStreak, run)
+	sum := daySummary{st: st}
+	for _, a := range aggs {
+		sum.add(a)
 	}
-	if run > 0 && prev >= today-1 {
-		st.CurrentStreak = run
+	sum.end()
+}
+
+// daySummary is summarise one day aggregate at a time, so that a report
+// of all talks need not keep them.
+type daySummary struct {
+	st   *Stats
+	n    int
+	run  int
+	prev scheduler.Day
+}
+
+func (sum *daySummary) add(a DayAgg) {
+	st, today := sum.st, sum.st.Today
+	if sum.n == 0 {
+		st.FirstDay = a.Day
+	}
+	sum.n++
+	st.Active, st.LastDay = true, a.Day
+	st.Reviews.add(Ratio{a.ByKind[KindReview], a.Passes[KindReview]})
+	for w, days := range ActivityWindows {
+		if days == 0 || a.Day <= today && a.Day > today-scheduler.Day(days) {
+			act := &st.Activity[w]
+			act.Reviews += a.ByKind[KindReview]
+			act.Repeats += a.ByKind[KindRepeat]
+			act.Quiz += a.ByKind[KindQuiz]
+			act.Time += a.Time
+		}
+	}
+	if a.Day > today {
+		return // a clock set back: later days count in all time only
+	}
+	for w, days := range RetentionWindows {
+		if a.Day > today-scheduler.Day(days) {
+			r := &st.Retention[w]
+			n, p := a.Scheduled(false)
+			r.Young.add(Ratio{n, p})
+			n, p = a.Scheduled(true)
+			r.Mature.add(Ratio{n, p})
+		}
+	}
+	if off := int(today - a.Day); off < HeatmapDays {
+		st.Heatmap[HeatmapDays-1-off] = a.Answers()
+	}
+	if sum.run > 0 && a.Day == sum.prev+1 {
+		sum.run++
+	} else {
+		sum.run = 1
+	}
+	sum.prev = a.Day
+	st.LongestStreak = max(st.LongestStreak, sum.run)
+}
+
+func (sum *daySummary) end() {
+	if sum.run > 0 && sum.prev >= sum.st.Today-1 {
+		sum.st.CurrentStreak = sum.run
 	}
 }
 
@@ -596,18 +629,70 @@ func (h *stateHist) add(interval int, easiness float64) { h.addN(interval, easin
 
 // addN counts n cards (-1 takes one back out).
 func (h *stateHist) addN(interval int, easiness float64, n int) {
+	h.intervals[intervalIndex(interval)] += n
+	h.easiness[easinessIndex(easiness)] += n
+}
+
+// intervalIndex is the interval histogram's bucket of an interval.
+func intervalIndex(interval int) int {
 	switch {
 	case interval >= len(intervalBucket): // at or above the last bound
-		h.intervals[len(h.intervals)-1] += n
+		return len(intervalBuckets) - 1
 	case interval >= 0:
-		h.intervals[intervalBucket[interval]] += n
-	default:
-		h.intervals[histIndex(intervalBuckets, float64(interval))] += n
+		return int(intervalBucket[interval])
 	}
+	return histIndex(intervalBuckets, float64(interval))
+}
+
+// easinessIndex is the easiness histogram's bucket of an easiness.
+func easinessIndex(easiness float64) int {
 	if c := math.Round(easiness * 100); c >= 0 && c < float64(len(easinessBucket)) {
-		h.easiness[easinessBucket[int(c)]] += n
-	} else {
-		h.easiness[histIndex(easinessBuckets, c/100)] += n
+		return int(easinessBucket[int(c)])
+	}
+	return histIndex(easinessBuckets, math.Round(easiness*100)/100)
+}
+
+// easinessSteps are where the easiness histogram's buckets change, in
+// easiness × 100 before rounding (v - 0.5 for a bucket from v: Round
+// takes halves up), built from easinessBucket so the answers are the
+// same; easinessFast uses them to place the states without rounding.
+var easinessSteps = func() (steps []easinessStep) {
+	for v := 1; v < len(easinessBucket); v++ {
+		if easinessBucket[v] != easinessBucket[v-1] {
+			steps = append(steps, easinessStep{float64(v) - 0.5, int(easinessBucket[v])})
+		}
+	}
+	return steps
+}()
+
+type easinessStep struct {
+	from   float64
+	bucket int
+}
+
+// easinessFast is easinessIndex without math.Round.
+func easinessFast(easiness float64) int {
+	x := easiness * 100
+	if !(x > -0.5 && x < float64(len(easinessBucket))-0.5) { // NaN too
+		return easinessIndex(easiness)
+	}
+	at := int(easinessBucket[0])
+	for _, s := range easinessSteps {
+		if x < s.from {
+			break
+		}
+		at = s.bucket
+	}
+	return at
+}
+
+// merge adds the counts of o.
+func (h *stateHist) merge(o *stateHist) {
+	for i, n := range o.intervals {
+		h.intervals[i] += n
+	}
+	for i, n := range o.easiness {
+		h.easiness[i] += n
 	}
 }
 
@@ -735,8 +820,10 @@ var scanSlack = 64
 // leaves out the states skip names (nil: none) and those of talk seqs
 // beyond maxTalkSeq. It writes nothing shared: Stats runs it beside its
 // other reads.
-func scanStates(states *bolt.Bucket, k int, skip func(seq uint32, key []byte) bool) (*stateScan, error) {
-	scan := &stateScan{k: k}
+func scanStates(states *bolt.Bucket, seqs, k int, skip func(seq uint32, key []byte) bool) (*stateScan, error) {
+	// Counted by seq from the start (seqs is a hint): growing would copy
+	// the counts and touch fresh pages again.
+	scan := &stateScan{k: k, counts: make([][4]int32, max(seqs, 1))}
 	// Once top is full, the loop drops a candidate worse than its last
 	// inline, against copies of its figures.
 	full, worstLapses, worstEasiness := false, int32(0), 0.0
@@ -777,10 +864,97 @@ func scanStates(states *bolt.Bucket, k int, skip func(seq uint32, key []byte) bo
 			cc[3]++ // suspended
 			continue
 		}
-		s, _ := decodeState(v)
+		// The fields decodeState would give, read in place: a pass over
+		// every state is most of a report's work.
+		interval := int32(binary.BigEndian.Uint32(v[13:]))
+		lapses := int32(binary.BigEndian.Uint32(v[21:]))
+		if interval == 0 && lapses == 0 &&
+			binary.BigEndian.Uint32(v[1:])|binary.BigEndian.Uint32(v[17:])|binary.BigEndian.Uint32(v[26:]) == 0 {
+			continue // never reviewed (neverReviewed): new, counted as what is left
+		}
 		switch {
+		case interval <= 1:
+			cc[0]++
+		case interval < MatureInterval:
+			cc[1]++
+		default:
+			cc[2]++
+		}
+		scan.hist.intervals[intervalIndex(int(interval))]++
+		bits := binary.BigEndian.Uint64(v[5:])
+		scan.hist.easiness[easinessFast(math.Float64frombits(bits))]++
+		if easiness := math.Float64frombits(bits); lapses > 0 || easiness < scheduler.InitialEasiness {
+			if full && (lapses < worstLapses || lapses == worstLapses && easiness > worstEasiness) {
+				continue // worse than the k-th hardest
+			}
+			consider(hardCand{[8]byte(key), seq, lapses, interval, easiness})
+		}
+	}
+	return scan, nil
+}
+
+// retiredStates are the states of retired cards of the talks in scope,
+// which the early scanStates counted and should not have: their keys (the
+// order index of the talks that have any lists them), and what the pass
+// counted of them, by talk seq, to take back out.
+type retiredStates struct {
+	keys   map[[8]byte]bool
+	has    []bool // by talk seq: the talk has retired cards
+	counts [][4]int32
+	hist   stateHist // negative
+}
+
+// readRetired finds the retired states of the talks in scope: Stats reads
+// them while scanStates runs.
+func readRetired(tx *bolt.Tx, states *bolt.Bucket, talks *talkBriefs, sc *statsScope) (*retiredStates, error) {
+	n := 0
+	for _, ti := range sc.scope {
+		n += int(talks.ts[ti].retired)
+	}
+	r := &retiredStates{keys: make(map[[8]byte]bool, n), has: make([]bool, sc.maxSeq+1)}
+	c := tx.Bucket(bOrder).Cursor()
+	for _, ti := range sc.scope {
+		t := &talks.ts[ti]
+		if t.retired == 0 {
+			continue
+		}
+		r.has[t.seq] = true
+		prefix := binary.BigEndian.AppendUint32(nil, uint32(t.seq))
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			if len(k) != 16 {
+				return nil, fmt.Errorf("order index: %w", errCorrupt)
+			}
+			if bytes.Equal(v, orderRetired) {
+				r.keys[[8]byte(k[8:])] = true
+			}
+		}
+	}
+	if states == nil {
+		return r, nil
+	}
+	for key := range r.keys {
+		v := states.Get(key[:])
+		if v == nil {
+			continue
+		}
+		s, err := decodeState(v)
+		if err != nil {
+			return nil, err
+		}
+		seq := stateTalk(v)
+		if sc.bySeq(seq) < 0 || !r.has[seq] {
+			continue // not left out by skip
+		}
+		if int(seq) >= len(r.counts) {
+			r.counts = append(r.counts, make([][4]int32, int(seq)+1-len(r.counts))...)
+		}
+		cc := &r.counts[seq]
+		switch {
+		case s.Suspended:
+			cc[3]++
+			continue
 		case neverReviewed(s):
-			continue // new: counted as what is left
+			continue
 		case s.Interval <= 1:
 			cc[0]++
 		case s.Interval < MatureInterval:
@@ -788,48 +962,21 @@ func scanStates(states *bolt.Bucket, k int, skip func(seq uint32, key []byte) bo
 		default:
 			cc[2]++
 		}
-		scan.hist.add(s.Interval, s.Easiness)
-		if s.Lapses > 0 || s.Easiness < scheduler.InitialEasiness {
-			l := int32(s.Lapses)
-			if full && (l < worstLapses || l == worstLapses && s.Easiness > worstEasiness) {
-				continue // worse than the k-th hardest
-			}
-			consider(hardCand{[8]byte(key), seq, l, int32(s.Interval), s.Easiness})
-		}
+		r.hist.addN(s.Interval, s.Easiness, -1)
 	}
-	return scan, nil
+	return r, nil
 }
 
 // addScan adds what the early scanStates found to the report, once the
-// talks are known: it takes the states of retired cards back out (the
-// order index of the talks that have any lists them), and reads the note
-// order of the candidates that can be among the n hardest. Should the
-// pass have counted a state of no talk in scope (damage), or the retired
-// cards crowd the hardest out of its slack, it scans again knowing what to
-// skip.
-func (st *Stats) addScan(tx *bolt.Tx, states *bolt.Bucket, scan *stateScan, talks *talkBriefs, sc *statsScope, n int) ([]hardCandidate, error) {
-	retired := map[[8]byte]bool{}
-	hasRetired := make([]bool, sc.maxSeq+1)
-	c := tx.Bucket(bOrder).Cursor()
-	for _, ti := range sc.scope {
-		t := &talks.ts[ti]
-		if t.retired == 0 {
-			continue
-		}
-		hasRetired[t.seq] = true
-		prefix := binary.BigEndian.AppendUint32(nil, uint32(t.seq))
-		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-			if len(k) != 16 {
-				return nil, fmt.Errorf("order index: %w", errCorrupt)
-			}
-			if bytes.Equal(v, orderRetired) {
-				retired[[8]byte(k[8:])] = true
-			}
-		}
-	}
+// talks are known: it takes the retired states back out, and reads the
+// note order of the candidates that can be among the n hardest. Should
+// the pass have counted a state of no talk in scope (damage), or the
+// retired cards crowd the hardest out of its slack, it scans again knowing
+// what to skip.
+func (st *Stats) addScan(tx *bolt.Tx, states *bolt.Bucket, scan *stateScan, retired *retiredStates, talks *talkBriefs, sc *statsScope, n int) ([]hardCandidate, error) {
 	// skip is what a pass knowing the talks leaves out.
 	skip := func(seq uint32, key []byte) bool {
-		return sc.bySeq(seq) < 0 || hasRetired[seq] && retired[[8]byte(key)]
+		return sc.bySeq(seq) < 0 || retired.has[seq] && retired.keys[[8]byte(key)]
 	}
 	exact := scan == nil
 	if !exact {
@@ -841,35 +988,16 @@ func (st *Stats) addScan(tx *bolt.Tx, states *bolt.Bucket, scan *stateScan, talk
 		}
 	}
 	if !exact {
-		for key := range retired {
-			v := states.Get(key[:])
-			if v == nil {
-				continue
-			}
-			s, err := decodeState(v)
-			if err != nil {
-				return nil, err
-			}
-			seq := stateTalk(v)
-			if sc.bySeq(seq) < 0 || !hasRetired[seq] || int(seq) >= len(scan.counts) {
-				continue // not left out by skip, or not counted (no talk: see above)
+		for seq, d := range retired.counts {
+			if seq >= len(scan.counts) {
+				break // not counted (no talk: see above)
 			}
 			cc := &scan.counts[seq]
-			switch {
-			case s.Suspended:
-				cc[3]--
-				continue
-			case neverReviewed(s):
-				continue
-			case s.Interval <= 1:
-				cc[0]--
-			case s.Interval < MatureInterval:
-				cc[1]--
-			default:
-				cc[2]--
+			for i := range cc {
+				cc[i] -= d[i]
 			}
-			scan.hist.addN(s.Interval, s.Easiness, -1)
 		}
+		scan.hist.merge(&retired.hist)
 		kept := func(cd hardCand) bool { return !skip(cd.seq, cd.key[:]) }
 		if len(scan.top) == scan.k && countFunc(scan.top, kept) < n {
 			exact = true // too many of the hardest were retired
@@ -882,7 +1010,7 @@ func (st *Stats) addScan(tx *bolt.Tx, states *bolt.Bucket, scan *stateScan, talk
 		var err error
 		if states == nil {
 			scan = &stateScan{}
-		} else if scan, err = scanStates(states, n, skip); err != nil {
+		} else if scan, err = scanStates(states, sc.maxSeq+1, n, skip); err != nil {
 			return nil, err
 		}
 	}

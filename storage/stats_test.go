@@ -508,3 +508,29 @@ func TestStateHistBuckets(t *testing.T) {
 		t.Error("stateHist does not have a count per bucket")
 	}
 }
+
+// TestEasinessFast checks the pass over the states places every easiness
+// as easinessIndex does, at the rounding bounds and one ulp either side.
+func TestEasinessFast(t *testing.T) {
+	values := []float64{math.NaN(), math.Inf(1), math.Inf(-1), 0, math.Copysign(0, -1), 1e9, -1e9}
+	for c := -2; c <= 302; c++ {
+		for _, x := range []float64{float64(c), float64(c) - 0.5, float64(c) + 0.5} {
+			e := x / 100
+			values = append(values, e, math.Nextafter(e, math.Inf(1)), math.Nextafter(e, math.Inf(-1)))
+		}
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 100000 {
+		values = append(values, 4*rng.Float64()-0.5)
+	}
+	e := scheduler.InitialEasiness
+	for range 1000 { // as SM-2 drifts it
+		e = max(e+[]float64{0.1, -0.14, -0.32, -0.54, -0.8}[rng.IntN(5)], 1.3)
+		values = append(values, e)
+	}
+	for _, e := range values {
+		if got, want := easinessFast(e), easinessIndex(e); got != want {
+			t.Errorf("easiness %v (× 100 = %v): bucket %d, want %d", e, e*100, got, want)
+		}
+	}
+}

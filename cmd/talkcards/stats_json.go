@@ -9,6 +9,7 @@ import (
 	"math"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/talkcards/talkcards/scheduler"
 	"github.com/talkcards/talkcards/storage"
@@ -484,14 +485,22 @@ func appendJSONFloat(b []byte, f float64) []byte {
 }
 
 // appendJSONString appends s quoted as writeJSON writes it: printable
-// ASCII but for quote and backslash goes as it is, anything else through
-// encoding/json and escapeC1.
+// ASCII but for quote and backslash goes as it is, and so does valid UTF-8
+// that neither encoding/json (U+2028, U+2029) nor escapeC1 (U+0080 to
+// U+009F) escapes; anything else goes through encoding/json and escapeC1.
 func appendJSONString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c <= 0x7e && c != '"' && c != '\\' {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if c < utf8.RuneSelf || r == utf8.RuneError && n == 1 || r <= 0x9f || r == '\u2028' || r == '\u2029' {
 			q, _ := encodeJSON(s, "") // a string always encodes
 			return append(b, q...)
 		}
+		i += n
 	}
 	b = append(b, '"')
 	b = append(b, s...)

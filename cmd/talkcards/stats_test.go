@@ -313,3 +313,25 @@ func TestBigTableAsTable(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendJSONString checks the quoting of the JSON writers against
+// encoding/json and escapeC1, around every rune class they treat apart.
+func TestAppendJSONString(t *testing.T) {
+	pieces := append([]string{"a", "é", "\u007f", "\u0080", "\u009f", "\u00a0", "\u2027", "\u2028", "\u2029", "\u202a",
+		"\ufffd", "\xc2", "\xc2\x85", "\xe2\x80", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\U0010ffff", `"`, `\`, "\x1f", " ", "~"},
+		jsonTitles...)
+	rng := rand.New(rand.NewPCG(7, 8))
+	for range 20000 {
+		var s string
+		for range rng.IntN(4) {
+			s += pieces[rng.IntN(len(pieces))]
+		}
+		want, err := encodeJSON(s, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := appendJSONString([]byte("x"), s); string(got) != "x"+string(want) {
+			t.Fatalf("%q: got %s, want %s", s, got[1:], want)
+		}
+	}
+}
