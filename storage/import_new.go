@@ -1,13 +1,10 @@
 package storage
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -43,16 +40,13 @@ func importNew(path string, files []SourceFile, opt ImportOptions, paged bool) (
 	if opt.DryRun {
 		return ImportReport{}, errors.New("import into a new database: dry run not supported")
 	}
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return ImportReport{}, fmt.Errorf("create database folder: %w", err)
+	out, err := newFileBeside(path)
+	if err != nil {
+		return ImportReport{}, err
 	}
 	if _, err := os.Lstat(path); err == nil {
 		return ImportReport{}, fmt.Errorf("%s: %w", path, fs.ErrExist)
 	}
-	var r [6]byte
-	_, _ = rand.Read(r[:])
-	out := filepath.Join(dir, "."+filepath.Base(path)+".new-"+hex.EncodeToString(r[:]))
 	scratch := out + "-scratch"
 	defer os.Remove(out)
 	defer os.Remove(scratch)

@@ -271,13 +271,10 @@ func (db *DB) checkSchema() error {
 // beside it, then hard-linked into place, which fails if path appeared
 // meanwhile (another talkcards won the race: use its file).
 func create(path string) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("create database folder: %w", err)
+	tmp, err := newFileBeside(path)
+	if err != nil {
+		return err
 	}
-	var r [6]byte
-	_, _ = rand.Read(r[:])
-	tmp := filepath.Join(dir, "."+filepath.Base(path)+".new-"+hex.EncodeToString(r[:]))
 	defer os.Remove(tmp)
 	b, err := bolt.Open(tmp, 0o600, &bolt.Options{Timeout: time.Second})
 	if err != nil {
@@ -297,6 +294,19 @@ func create(path string) error {
 		return err
 	}
 	return nil
+}
+
+// newFileBeside makes path's folder (0700) if need be and names a hidden
+// file beside path, unique to this call, to build a new database in
+// before linkNew puts it in place.
+func newFileBeside(path string) (string, error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("create database folder: %w", err)
+	}
+	var r [6]byte
+	_, _ = rand.Read(r[:])
+	return filepath.Join(dir, "."+filepath.Base(path)+".new-"+hex.EncodeToString(r[:])), nil
 }
 
 // linkNew puts the complete new database tmp in place at path and syncs
