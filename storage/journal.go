@@ -231,12 +231,8 @@ func (db *DB) appendAnswer(user string, k [8]byte, card string, day scheduler.Da
 		}
 		if created {
 			// A new file: its directory entry must be durable too.
-			if d, err := os.Open(filepath.Dir(path)); err == nil {
-				err = d.Sync()
-				d.Close()
-				if err != nil {
-					return fmt.Errorf("sync %s: %w", filepath.Dir(path), err)
-				}
+			if err := syncDir(filepath.Dir(path)); err != nil {
+				return fmt.Errorf("sync %s: %w", filepath.Dir(path), err)
 			}
 		}
 		return nil
@@ -317,17 +313,13 @@ func journalState(recs []journalRec, user string, k [8]byte) (scheduler.State, b
 // decode or names a card that is gone is dropped and counted, as is an
 // unreadable rest of the file; otherwise they fail the transaction.
 func foldJournal(tx *bolt.Tx, dbPath string, dropBad bool) (dropped int, exists bool, err error) {
-	b, err := os.ReadFile(JournalPath(dbPath))
-	if errors.Is(err, fs.ErrNotExist) {
-		return 0, false, nil
-	}
+	j, err := readJournal(dbPath)
 	if err != nil {
-		return 0, true, fmt.Errorf("read the answers journal: %w", err)
+		return 0, true, err
 	}
-	if len(b) == 0 {
-		return 0, false, nil // emptied by the last write that applied it
+	if j.size == 0 {
+		return 0, false, nil // none, or emptied by the last write that applied it
 	}
-	j := parseJournal(b)
 	if j.bad != nil {
 		if !dropBad {
 			return 0, true, journalDamaged(dbPath, j.bad)
