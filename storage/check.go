@@ -356,21 +356,10 @@ func (db *DB) Repair() (RepairReport, error) {
 	}
 	// Apply the pending answers that can be, dropping the others, before
 	// update would insist on applying all of them.
-	var journal bool
-	err := db.wrap(db.guard(func() error {
-		return db.bolt.Update(func(tx *bolt.Tx) error {
-			var err error
-			rep.Dropped, journal, err = db.fold(tx, true)
-			return err
-		})
-	}))
+	dropped, err := db.updateFolding(true, func(*bolt.Tx) error { return nil })
 	if err != nil {
 		return rep, err
 	}
-	if journal {
-		db.dropJournal()
-	}
-	dropped := rep.Dropped
 	err = db.update(func(tx *bolt.Tx) error {
 		rep = RepairReport{Dropped: dropped}
 		active := uint64(0)

@@ -52,11 +52,10 @@ type Options struct {
 // DB is an open talkcards database. Open it, do the work, close it: never
 // hold it while waiting for a person.
 type DB struct {
-	bolt        *bolt.DB
-	path        string
-	readOnly    bool
-	keepPending bool
-	opt         Options // as opened
+	bolt     *bolt.DB
+	path     string
+	readOnly bool
+	opt      Options // as opened
 	// Unapplied counts pending answers a read-only Open could not apply
 	// because the file is not writable: readers do not see them.
 	Unapplied int
@@ -94,7 +93,7 @@ func Open(path string, opt Options) (*DB, error) {
 	if err := validateFile(path); err != nil {
 		return nil, err
 	}
-	db := &DB{path: path, readOnly: opt.ReadOnly, keepPending: opt.KeepPending, opt: opt}
+	db := &DB{path: path, readOnly: opt.ReadOnly, opt: opt}
 	var file *os.File // to release the lock if bbolt panics half-way through Open
 	err := db.guard(func() error {
 		b, err := bolt.Open(path, 0o600, &bolt.Options{
@@ -221,23 +220,34 @@ func (db *DB) view(fn func(*bolt.Tx) error) error {
 }
 
 func (db *DB) update(fn func(*bolt.Tx) error) error {
+	_, err := db.updateFolding(false, fn)
+	return err
+}
+
+// updateFolding is update: the pending answers are applied first (fold),
+// and the journal is emptied once the transaction commits. With dropBad
+// (Repair) an answer that cannot be applied is dropped and counted.
+func (db *DB) updateFolding(dropBad bool, fn func(*bolt.Tx) error) (dropped int, err error) {
 	if db.readOnly {
-		return fmt.Errorf("%s: database opened read-only", db.path)
+		return 0, fmt.Errorf("%s: database opened read-only", db.path)
 	}
 	var journal bool
-	err := db.wrap(db.guard(func() error {
+	err = db.wrap(db.guard(func() error {
 		return db.bolt.Update(func(tx *bolt.Tx) error {
 			var err error
-			if _, journal, err = db.fold(tx, false); err != nil {
+			if dropped, journal, err = db.fold(tx, dropBad); err != nil {
 				return err
 			}
 			return fn(tx)
 		})
 	}))
-	if err == nil && journal {
+	if err != nil {
+		return 0, err
+	}
+	if journal {
 		db.dropJournal()
 	}
-	return err
+	return dropped, nil
 }
 
 func (db *DB) wrap(err error) error {

@@ -332,7 +332,7 @@ func (db *DB) RecordWith(user, card string, day scheduler.Day, fn func(prev sche
 	if err != nil {
 		return err
 	}
-	if db.keepPending {
+	if db.opt.KeepPending {
 		if err := ValidUser(user); err != nil {
 			return err
 		}
