@@ -25,6 +25,16 @@ func writeNotes(t *testing.T, dir string, files map[string]string) {
 	}
 }
 
+// threeTalks is three notes files of one talk each, for the re-import
+// tests: a.md, b.md and c.md.
+func threeTalks() map[string]string {
+	return map[string]string{
+		"a.md": talkNotes("Caches at Scale", "caches hide latency", "invalidation is hard"),
+		"b.md": talkNotes("Queues in Practice", "queues absorb bursts", "backpressure protects the consumer"),
+		"c.md": talkNotes("Consensus", "raft elects a leader", "a quorum is a majority"),
+	}
+}
+
 func talkNotes(title string, points ...string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s\n\nSpeaker: Ada Lovelace\n\n## Main ideas\n\n", title)
@@ -93,11 +103,7 @@ func sameCards(t *testing.T, got, want *storage.DB) {
 // and cards a full import gives; an edited file is read again.
 func TestImportKeepsUnchangedFiles(t *testing.T) {
 	dir := t.TempDir()
-	writeNotes(t, dir, map[string]string{
-		"a.md": talkNotes("Caches at Scale", "caches hide latency", "invalidation is hard"),
-		"b.md": talkNotes("Queues in Practice", "queues absorb bursts", "backpressure protects the consumer"),
-		"c.md": talkNotes("Consensus", "raft elects a leader", "a quorum is a majority"),
-	})
+	writeNotes(t, dir, threeTalks())
 	kdb := openDBAt(t, filepath.Join(t.TempDir(), "keep.db"))
 	fdb := openDBAt(t, filepath.Join(t.TempDir(), "full.db"))
 	first, l := importDir(t, kdb, dir, true)

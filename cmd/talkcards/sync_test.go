@@ -15,11 +15,7 @@ import (
 // session after it must show the edited card.
 func TestReviewSyncParsesOnlyChangedFiles(t *testing.T) {
 	dir := t.TempDir()
-	writeNotes(t, dir, map[string]string{
-		"a.md": talkNotes("Caches at Scale", "caches hide latency", "invalidation is hard"),
-		"b.md": talkNotes("Queues in Practice", "queues absorb bursts", "backpressure protects the consumer"),
-		"c.md": talkNotes("Consensus", "raft elects a leader", "a quorum is a majority"),
-	})
+	writeNotes(t, dir, threeTalks())
 	env := map[string]string{
 		"TALKCARDS_DB":   filepath.Join(t.TempDir(), "t.db"),
 		"TALKCARDS_USER": "ada",
