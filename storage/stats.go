@@ -872,14 +872,7 @@ func scanStates(states *bolt.Bucket, seqs, k int, skip func(seq uint32, key []by
 			binary.BigEndian.Uint32(v[1:])|binary.BigEndian.Uint32(v[17:])|binary.BigEndian.Uint32(v[26:]) == 0 {
 			continue // never reviewed (neverReviewed): new, counted as what is left
 		}
-		switch {
-		case interval <= 1:
-			cc[0]++
-		case interval < MatureInterval:
-			cc[1]++
-		default:
-			cc[2]++
-		}
+		cc[stage(int(interval))]++
 		scan.hist.intervals[intervalIndex(int(interval))]++
 		bits := binary.BigEndian.Uint64(v[5:])
 		scan.hist.easiness[easinessFast(math.Float64frombits(bits))]++
@@ -891,6 +884,19 @@ func scanStates(states *bolt.Bucket, seqs, k int, skip func(seq uint32, key []by
 		}
 	}
 	return scan, nil
+}
+
+// stage is where the counts of a stateScan put a reviewed state that is
+// not suspended: 0 learning (interval of a day or less), 1 young, 2
+// mature (MatureInterval days or more).
+func stage(interval int) int {
+	switch {
+	case interval <= 1:
+		return 0
+	case interval < MatureInterval:
+		return 1
+	}
+	return 2
 }
 
 // retiredStates are the states of retired cards of the talks in scope,
@@ -955,13 +961,8 @@ func readRetired(tx *bolt.Tx, states *bolt.Bucket, talks *talkBriefs, sc *statsS
 			continue
 		case neverReviewed(s):
 			continue
-		case s.Interval <= 1:
-			cc[0]++
-		case s.Interval < MatureInterval:
-			cc[1]++
-		default:
-			cc[2]++
 		}
+		cc[stage(s.Interval)]++
 		r.hist.addN(s.Interval, s.Easiness, -1)
 	}
 	return r, nil
