@@ -189,9 +189,12 @@
 // # Import
 //
 // Import runs in one transaction (a dry run rolls it back). Into a
-// database that does not exist yet, ImportNew runs Import's transaction on
-// a scratch bbolt file beside the path with the large buckets' sorted keys
-// held back, reads every bucket back, and writes the whole database page
+// database that does not exist yet, a NewImport (ImportNew: all files at
+// once) runs Import's transaction on a scratch bbolt file beside the path
+// with the large buckets' sorted keys held back, taking the files one at a
+// time while the caller reads the rest (each new card added and its record
+// encoded at once, so nothing else of a file stays in memory), reads every
+// bucket back, and writes the whole database page
 // by page without bbolt (pagewrite.go: leaf pages filled, branch pages
 // above, small buckets inline, an empty freelist, both meta pages valid)
 // into a hidden file beside the path, synced once, then links it into

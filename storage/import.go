@@ -169,6 +169,21 @@ type importer struct {
 	// later, when set (a new database, import_new.go), takes the sorted
 	// lists of flush instead of writing them in this transaction.
 	later func(name []byte, list []kv)
+	// stream (a new database, NewImport) adds each new card as its file
+	// comes and encodes its record at once, into blocks: nothing of the
+	// file need stay in memory after it.
+	stream bool
+	blocks cardBlocks
+
+	// What the files named produce: the cards (not streaming), the file
+	// each card ID came from first, the files named and the talks of each,
+	// the kept files found stale.
+	prod      []produced
+	produced  int
+	from      map[[8]byte]string
+	inImport  map[string]bool
+	fileTalks map[string]map[string]bool
+	stale     []string
 }
 
 // kv is a key to write and its value, or the card to encode as its value
@@ -189,8 +204,13 @@ func (im *importer) put(b *bolt.Bucket, k, v []byte) {
 	im.pending[b] = append(list, kv{k: k, v: v})
 }
 
-// putNewCard is put of a new card's record, encoded in flush.
+// putNewCard is put of a new card's record, encoded in flush, or at once
+// when streaming.
 func (im *importer) putNewCard(k []byte, c *Card) {
+	if im.stream { // k is in the produced card, not kept: copy it
+		im.put(im.cards, im.blocks.copy(k), im.blocks.encode(c))
+		return
+	}
 	im.put(im.cards, k, nil)
 	list := im.pending[im.cards]
 	list[len(list)-1].card = c
@@ -215,7 +235,7 @@ func (im *importer) flush() error {
 		if len(list) == 0 {
 			continue
 		}
-		isCards := b == im.cards
+		isCards := b == im.cards && !im.stream
 		wg.Go(func() {
 			defer func() { panics[i] = recover() }()
 			if isCards {
@@ -252,10 +272,6 @@ func (im *importer) flush() error {
 	return nil
 }
 
-// encodeCards encodes the cards of list as their values, on GOMAXPROCS
-// goroutines, packed in shared blocks: one allocation per block rather
-// than one per card, and no slack after each record (they stay in memory
-// until the commit).
 // sortKV sorts list by key. When every key is 8 bytes (the cards bucket:
 // card keys are hashes, in no order) it sorts (key as uint64, index)
 // pairs and then moves each kv once, instead of moving the kvs themselves
@@ -283,29 +299,51 @@ func sortKV(list []kv) {
 	copy(list, sorted)
 }
 
+// encodeCards encodes the cards of list as their values, on GOMAXPROCS
+// goroutines, each into its own cardBlocks.
 func encodeCards(list []kv) {
-	const block = 1 << 20
 	n := min(runtime.GOMAXPROCS(0), len(list)/1024+1)
 	var wg sync.WaitGroup
 	for w := range n {
 		part := list[w*len(list)/n : (w+1)*len(list)/n]
 		wg.Go(func() {
-			var buf []byte
+			var blocks cardBlocks
 			for i := range part {
-				e := &part[i]
-				if e.card == nil {
-					continue
+				if e := &part[i]; e.card != nil {
+					e.v = blocks.encode(e.card)
 				}
-				if size := maxCardSize(e.card); cap(buf)-len(buf) < size {
-					buf = make([]byte, 0, max(block, size))
-				}
-				start := len(buf)
-				buf = appendCard(buf, e.card)
-				e.v = buf[start:len(buf):len(buf)]
 			}
 		})
 	}
 	wg.Wait()
+}
+
+// cardBlocks encodes card records packed in shared blocks: one allocation
+// per block rather than one per card, and no slack after each record
+// (they stay in memory until the commit).
+type cardBlocks struct{ buf []byte }
+
+func (b *cardBlocks) encode(c *Card) []byte {
+	b.room(maxCardSize(c))
+	start := len(b.buf)
+	b.buf = appendCard(b.buf, c)
+	return b.buf[start:len(b.buf):len(b.buf)]
+}
+
+// copy copies p into the block.
+func (b *cardBlocks) copy(p []byte) []byte {
+	b.room(len(p))
+	start := len(b.buf)
+	b.buf = append(b.buf, p...)
+	return b.buf[start:len(b.buf):len(b.buf)]
+}
+
+// room makes room for n bytes in the block, starting another if needed.
+func (b *cardBlocks) room(n int) {
+	const block = 1 << 20
+	if cap(b.buf)-len(b.buf) < n {
+		b.buf = make([]byte, 0, max(block, n))
+	}
 }
 
 // touch notes that the card at order key k became active or moved.
@@ -377,6 +415,7 @@ func (im *importer) rep(t *talkRec) *TalkReport {
 func (im *importer) report() ImportReport {
 	var rep ImportReport
 	for _, r := range im.reports {
+		r.Title = im.talks[r.Slug].Title // the last file's, streaming too
 		if r.Carried == nil {
 			r.Carried = []Carry{}
 		}
@@ -401,18 +440,8 @@ func (im *importer) talk(slug, title string) *talkRec {
 }
 
 func (im *importer) run(files []SourceFile) error {
-	var err error
-	if im.talks, err = loadTalks(im.tx); err != nil {
-		return err
-	}
-	im.dirty = map[string]bool{}
-	im.cards = im.tx.Bucket(bCards)
-	im.order = im.tx.Bucket(bOrder)
-	im.byFile = im.tx.Bucket(bByFile)
-
-	// What the named files produce now, and what they produced before.
-	// The cards are counted first, so that the lists and the map are made
-	// once at their size and the produced cards are one allocation.
+	// The cards are counted first, so that the produced cards are one
+	// allocation and the map is made once at its size.
 	total := 0
 	for _, f := range files {
 		if !f.Missing && !f.Kept {
@@ -421,139 +450,119 @@ func (im *importer) run(files []SourceFile) error {
 			}
 		}
 	}
-	slab := make([]produced, 0, total)
-	prod := make([]*produced, 0, total)
-	prodByKey := make(map[[8]byte]*produced, total)
-	inImport := map[string]bool{}
-	fileTalks := map[string]map[string]bool{} // file → talk slugs it produces
-	im.kept, im.shared, im.taken = map[string]bool{}, map[string]bool{}, map[string]bool{}
-	var stale []string
-	for _, f := range files {
-		if f.Path == "" || strings.IndexByte(f.Path, 0) >= 0 {
-			return fmt.Errorf("import: bad file path %q", f.Path)
-		}
-		if inImport[f.Path] {
-			return fmt.Errorf("import %s: file named twice", f.Path)
-		}
-		inImport[f.Path] = true
-		fileTalks[f.Path] = map[string]bool{}
-		if f.Missing {
-			continue
-		}
-		if f.Kept {
-			if im.keeps == nil {
-				im.keeps = newKeepIndex(im.tx, im.talks)
-			}
-			if hash, name, ok := im.keeps.keepable(f.Path, f.Generator); !ok || hash != f.Hash || name != f.Name {
-				stale = append(stale, f.Path)
-				continue
-			}
-			im.kept[f.Path] = true
-			for _, t := range im.keeps.talksOf[f.Path] {
-				fileTalks[f.Path][t.Slug] = true
-			}
-			continue
-		}
-		for _, gt := range f.Talks {
-			slug := gt.Slug
-			if slug == "" {
-				slug = deck.Slug(gt.Title)
-			}
-			if slug == "" {
-				return fmt.Errorf("import %s: talk %q has no usable name", f.Path, gt.Title)
-			}
-			if len(slug) > 200 {
-				return fmt.Errorf("import %s: talk slug too long", f.Path)
-			}
-			for _, dc := range gt.Cards {
-				k, err := cardKey(dc.ID)
-				if err != nil {
-					return fmt.Errorf("import %s: talk %q: bad card ID %q", f.Path, gt.Title, dc.ID)
-				}
-				if o := prodByKey[k]; o != nil {
-					if o.card.File != f.Path {
-						im.shared[f.Path] = true
-					}
-					continue // the same point twice gives the same card
-				}
-				slab = append(slab, produced{key: k, n: len(prod), card: Card{Card: dc, TalkSlug: slug, File: f.Path}})
-				p := &slab[len(slab)-1]
-				prod = append(prod, p)
-				prodByKey[k] = p
-			}
-			t := im.talk(slug, gt.Title)
-			t.Title, t.Meta = gt.Title, gt.Meta
-			fileTalks[f.Path][slug] = true
-		}
-	}
-	if err := im.keep(files, fileTalks, stale); err != nil {
+	if err := im.begin(total); err != nil {
 		return err
 	}
-	var old []*stored
 	for _, f := range files {
-		if im.kept[f.Path] {
-			continue
+		if err := im.file(f); err != nil {
+			return err
 		}
-		prefix := byFileKey(f.Path, [8]byte{})[:len(f.Path)+1]
-		c := im.byFile.Cursor()
-		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-			var key [8]byte
-			if copy(key[:], k[len(prefix):]) != 8 || len(k) != len(prefix)+8 {
-				return fmt.Errorf("file index: %w", errCorrupt)
-			}
-			v := im.cards.Get(key[:])
-			if v == nil {
-				return fmt.Errorf("file index names card %x: %w", key, errCorrupt)
-			}
-			card, err := decodeCard(key[:], v)
+	}
+	return im.end(files)
+}
+
+// begin readies an import of about cards cards: run, or a new database's
+// files one at a time (NewImport).
+func (im *importer) begin(cards int) error {
+	var err error
+	if im.talks, err = loadTalks(im.tx); err != nil {
+		return err
+	}
+	im.dirty = map[string]bool{}
+	im.cards = im.tx.Bucket(bCards)
+	im.order = im.tx.Bucket(bOrder)
+	im.byFile = im.tx.Bucket(bByFile)
+	if !im.stream {
+		im.prod = make([]produced, 0, cards)
+	}
+	im.from = make(map[[8]byte]string, cards)
+	im.inImport = map[string]bool{}
+	im.fileTalks = map[string]map[string]bool{}
+	im.kept, im.shared, im.taken = map[string]bool{}, map[string]bool{}, map[string]bool{}
+	return nil
+}
+
+// file takes what one named file produces now: its talks, and its cards,
+// of which each ID's first is kept (the same point twice gives the same
+// card). When streaming (a new database), a new card is added at once.
+func (im *importer) file(f SourceFile) error {
+	if f.Path == "" || strings.IndexByte(f.Path, 0) >= 0 {
+		return fmt.Errorf("import: bad file path %q", f.Path)
+	}
+	if im.inImport[f.Path] {
+		return fmt.Errorf("import %s: file named twice", f.Path)
+	}
+	im.inImport[f.Path] = true
+	talks := map[string]bool{} // the talk slugs the file produces
+	im.fileTalks[f.Path] = talks
+	if f.Missing {
+		return nil
+	}
+	if f.Kept {
+		if im.keeps == nil {
+			im.keeps = newKeepIndex(im.tx, im.talks)
+		}
+		if hash, name, ok := im.keeps.keepable(f.Path, f.Generator); !ok || hash != f.Hash || name != f.Name {
+			im.stale = append(im.stale, f.Path)
+			return nil
+		}
+		im.kept[f.Path] = true
+		for _, t := range im.keeps.talksOf[f.Path] {
+			talks[t.Slug] = true
+		}
+		return nil
+	}
+	for _, gt := range f.Talks {
+		slug := gt.Slug
+		if slug == "" {
+			slug = deck.Slug(gt.Title)
+		}
+		if slug == "" {
+			return fmt.Errorf("import %s: talk %q has no usable name", f.Path, gt.Title)
+		}
+		if len(slug) > 200 {
+			return fmt.Errorf("import %s: talk slug too long", f.Path)
+		}
+		t := im.talk(slug, gt.Title)
+		t.Title, t.Meta = gt.Title, gt.Meta
+		talks[slug] = true
+		for _, dc := range gt.Cards {
+			k, err := cardKey(dc.ID)
 			if err != nil {
-				return err
+				return fmt.Errorf("import %s: talk %q: bad card ID %q", f.Path, gt.Title, dc.ID)
 			}
-			old = append(old, &stored{key: key, card: card, n: len(old)})
+			if from, ok := im.from[k]; ok {
+				if from != f.Path {
+					im.shared[f.Path] = true
+				}
+				continue
+			}
+			im.from[k] = f.Path
+			p := produced{key: k, n: im.produced, card: Card{Card: dc, TalkSlug: slug, File: f.Path}}
+			im.produced++
+			if im.stream {
+				if err := im.add(&p, nil); err != nil {
+					return err
+				}
+				continue
+			}
+			im.prod = append(im.prod, p)
 		}
 	}
+	return nil
+}
 
-	// Cards produced again (same ID, from any file) and new ones (all of
-	// them in a new database: no lookups then).
-	fresh := make([]*produced, 0, len(prod))
-	first, _ := im.cards.Cursor().First()
-	noCards := first == nil
-	for _, p := range prod {
-		if noCards {
-			fresh = append(fresh, p)
-			continue
-		}
-		v := im.cards.Get(p.key[:])
-		if v == nil {
-			fresh = append(fresh, p)
-			continue
-		}
-		cur, err := decodeCard(p.key[:], v)
-		if err != nil {
-			return err
-		}
-		if err := im.refresh(cur, p); err != nil {
-			return err
-		}
+// end compares what the files produce with what is stored, and writes the
+// changes.
+func (im *importer) end(files []SourceFile) error {
+	if err := im.keep(files, im.fileTalks, im.stale); err != nil {
+		return err
 	}
-
-	// Cards of these files no longer produced: retire, carrying history to
-	// the most similar fresh card.
 	var gone []*stored
-	for _, s := range old {
-		if !s.card.Retired && prodByKey[s.key] == nil {
-			gone = append(gone, s)
-		}
-	}
-	carry := matchCarries(gone, fresh)
 	successor := map[*stored][8]byte{}
-	for to, from := range carry {
-		successor[from] = to
-	}
-	im.adding = len(fresh)
-	im.touched = slices.Grow(im.touched, len(fresh))
-	for _, p := range fresh {
-		if err := im.add(p, carry[p.key]); err != nil {
+	if !im.stream { // streaming, every card was new and is added
+		var err error
+		if gone, successor, err = im.compare(files); err != nil {
 			return err
 		}
 	}
@@ -571,11 +580,11 @@ func (im *importer) run(files []SourceFile) error {
 	for _, t := range im.talks {
 		var keep []string
 		for _, f := range t.Files {
-			if !inImport[f] || fileTalks[f][t.Slug] {
+			if !im.inImport[f] || im.fileTalks[f][t.Slug] {
 				keep = append(keep, f)
 			}
 		}
-		for f, slugs := range fileTalks {
+		for f, slugs := range im.fileTalks {
 			if slugs[t.Slug] && !slices.Contains(keep, f) {
 				keep = append(keep, f)
 			}
@@ -587,6 +596,82 @@ func (im *importer) run(files []SourceFile) error {
 		}
 	}
 	return im.finish(files)
+}
+
+// compare refreshes the stored cards produced again (same ID, from any
+// file), adds the new ones, and returns the cards of the files no longer
+// produced, with the fresh card that each carries its history to, if any.
+func (im *importer) compare(files []SourceFile) ([]*stored, map[*stored][8]byte, error) {
+	var old []*stored
+	for _, f := range files {
+		if im.kept[f.Path] {
+			continue
+		}
+		prefix := byFileKey(f.Path, [8]byte{})[:len(f.Path)+1]
+		c := im.byFile.Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			var key [8]byte
+			if copy(key[:], k[len(prefix):]) != 8 || len(k) != len(prefix)+8 {
+				return nil, nil, fmt.Errorf("file index: %w", errCorrupt)
+			}
+			v := im.cards.Get(key[:])
+			if v == nil {
+				return nil, nil, fmt.Errorf("file index names card %x: %w", key, errCorrupt)
+			}
+			card, err := decodeCard(key[:], v)
+			if err != nil {
+				return nil, nil, err
+			}
+			old = append(old, &stored{key: key, card: card, n: len(old)})
+		}
+	}
+
+	// Cards produced again and new ones (all of them in a new database:
+	// no lookups then).
+	fresh := make([]*produced, 0, len(im.prod))
+	first, _ := im.cards.Cursor().First()
+	noCards := first == nil
+	for i := range im.prod {
+		p := &im.prod[i]
+		if noCards {
+			fresh = append(fresh, p)
+			continue
+		}
+		v := im.cards.Get(p.key[:])
+		if v == nil {
+			fresh = append(fresh, p)
+			continue
+		}
+		cur, err := decodeCard(p.key[:], v)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := im.refresh(cur, p); err != nil {
+			return nil, nil, err
+		}
+	}
+
+	// Cards of these files no longer produced: retired, carrying history
+	// to the most similar fresh card.
+	var gone []*stored
+	for _, s := range old {
+		if _, ok := im.from[s.key]; !s.card.Retired && !ok {
+			gone = append(gone, s)
+		}
+	}
+	carry := matchCarries(gone, fresh)
+	successor := map[*stored][8]byte{}
+	for to, from := range carry {
+		successor[from] = to
+	}
+	im.adding = len(fresh)
+	im.touched = slices.Grow(im.touched, len(fresh))
+	for _, p := range fresh {
+		if err := im.add(p, carry[p.key]); err != nil {
+			return nil, nil, err
+		}
+	}
+	return gone, successor, nil
 }
 
 // keep checks the kept files and counts their cards Unchanged, as a full

@@ -19,98 +19,192 @@ const newBatch = 16_384
 // ImportNew creates the database at path holding files, exactly as Open
 // then Import would leave it (the same buckets, keys, values and
 // sequences; bbolt pages may be laid out differently), but several times
-// faster for a large import: Import's transaction runs on a scratch bbolt
-// file with the large buckets' sorted keys held back, and the database is
-// then written page by page, without bbolt, into a hidden file beside
-// path (writeBoltFile), synced and linked into place, as Open creates a
-// database — path holds either nothing or the whole import. When path
-// exists, or appears meanwhile, nothing is written and the error wraps
-// fs.ErrExist: open it and Import instead. A dry run is refused (it would
-// create nothing).
+// faster for a large import: it is a NewImport given all files at once.
+// When path exists, or appears meanwhile, nothing is written and the error
+// wraps fs.ErrExist: open it and Import instead. A dry run is refused (it
+// would create nothing).
 func ImportNew(path string, files []SourceFile, opt ImportOptions) (ImportReport, error) {
 	return importNew(path, files, opt, true)
 }
 
 // importNew is ImportNew; paged false (for tests) takes the fallback of
-// an import that writeBoltFile cannot write (pagedBuckets): the scratch
-// file is committed, the held-back keys added to it in batches of
-// newBatch sorted keys a transaction, unsynced, then it is synced and
-// linked into place.
+// an import that writeBoltFile cannot write (see NewImport.Finish).
 func importNew(path string, files []SourceFile, opt ImportOptions, paged bool) (ImportReport, error) {
 	if opt.DryRun {
 		return ImportReport{}, errors.New("import into a new database: dry run not supported")
 	}
-	out, err := newFileBeside(path)
+	n, err := beginImportNew(path, opt.Now, paged)
 	if err != nil {
 		return ImportReport{}, err
 	}
-	if _, err := os.Lstat(path); err == nil {
-		return ImportReport{}, fmt.Errorf("%s: %w", path, fs.ErrExist)
+	defer n.Abort()
+	for _, f := range files {
+		if err := n.Add(f); err != nil {
+			return ImportReport{}, err
+		}
 	}
-	scratch := out + "-scratch"
-	defer os.Remove(out)
-	defer os.Remove(scratch)
-	b, err := bolt.Open(scratch, 0o600, &bolt.Options{Timeout: time.Second, NoSync: true, InitialMmapSize: newMmapSize(files)})
+	return n.Finish(opt.Roots)
+}
+
+// A NewImport creates a database from notes files given one at a time, as
+// they are read: the import of a new database (ImportNew) overlapped with
+// the reading of its notes, and nothing of a file kept once added but its
+// cards' encoded records. Import's transaction runs on a scratch bbolt
+// file, with the large buckets' sorted keys held back; Finish then writes
+// the database page by page, without bbolt, into a hidden file beside the
+// path (writeBoltFile), synced and linked into place as Open creates a
+// database: the path holds either nothing or the whole import. Call Add
+// for each file in the order Import would take them, then Finish, or
+// Abort to give up; Abort after Finish does nothing.
+type NewImport struct {
+	path, out, scratch string
+	db                 *DB // the scratch file
+	tx                 *bolt.Tx
+	im                 *importer
+	files              []SourceFile // those added, without their talks
+	later              []newBucket
+	paged              bool
+	err                error // the first failure: every later call fails with it
+}
+
+// BeginImportNew starts a NewImport of the database at path; now is the
+// time of the import (ImportOptions.Now). When path exists the error wraps
+// fs.ErrExist.
+func BeginImportNew(path string, now time.Time) (*NewImport, error) {
+	return beginImportNew(path, now, true)
+}
+
+func beginImportNew(path string, now time.Time, paged bool) (*NewImport, error) {
+	out, err := newFileBeside(path)
 	if err != nil {
-		return ImportReport{}, fmt.Errorf("create %s: %w", path, err)
+		return nil, err
 	}
-	db := &DB{bolt: b, path: path}
-	rep, paged, err := db.buildNew(files, opt, paged, out)
-	if cerr := db.Close(); err == nil {
-		err = cerr
+	if _, err := os.Lstat(path); err == nil {
+		return nil, fmt.Errorf("%s: %w", path, fs.ErrExist)
 	}
-	if !paged {
-		out = scratch
+	n := &NewImport{path: path, out: out, scratch: out + "-scratch", paged: paged}
+	b, err := bolt.Open(n.scratch, 0o600, &bolt.Options{Timeout: time.Second, NoSync: true, InitialMmapSize: scratchMmapSize})
+	if err != nil {
+		os.Remove(n.scratch)
+		return nil, fmt.Errorf("create %s: %w", path, err)
+	}
+	n.db = &DB{bolt: b, path: path}
+	err = n.db.wrap(n.db.guard(func() error {
+		if n.tx, err = n.db.bolt.Begin(true); err != nil {
+			return err
+		}
+		if err := initSchema(n.tx); err != nil {
+			return err
+		}
+		n.im = &importer{tx: n.tx, opt: ImportOptions{Now: now}, reports: map[string]*TalkReport{}, stream: true}
+		n.im.later = func(name []byte, list []kv) { n.later = append(n.later, newBucket{name: name, list: list}) }
+		return n.im.begin(0)
+	}))
+	if err != nil {
+		n.Abort()
+		return nil, err
+	}
+	return n, nil
+}
+
+// scratchMmapSize is the scratch file's first mapping: it holds the small
+// buckets only (the large ones are held back), unless writeBoltFile
+// cannot write the import and it becomes the database.
+const scratchMmapSize = 4 << 20
+
+// Add takes one more file of the import, as Import would take it in its
+// list; f.Talks is not kept.
+func (n *NewImport) Add(f SourceFile) error {
+	if n.err != nil {
+		return n.err
+	}
+	n.err = n.db.wrap(n.db.guard(func() error { return n.im.file(f) }))
+	f.Talks = nil
+	n.files = append(n.files, f)
+	return n.err
+}
+
+// Finish ends the import, with roots the paths the user named
+// (ImportOptions.Roots), and puts the database in place. It writes the
+// file page by page when it can (pagedBuckets); otherwise (or for tests)
+// it commits the scratch file, adds the held-back keys to it in batches of
+// newBatch sorted keys a transaction, unsynced, then syncs it and links it
+// into place instead.
+func (n *NewImport) Finish(roots []string) (ImportReport, error) {
+	defer n.Abort()
+	if n.err != nil {
+		return ImportReport{}, n.err
+	}
+	n.im.opt.Roots = roots
+	var rep ImportReport
+	paged := n.paged
+	err := n.db.wrap(n.db.guard(func() error {
+		if err := n.im.end(n.files); err != nil {
+			return err
+		}
+		rep = n.im.report()
+		if paged {
+			buckets, err := pagedBuckets(n.tx, n.later)
+			if err != nil {
+				return err
+			}
+			if paged = buckets != nil; paged {
+				return writeBoltFile(n.out, n.db.bolt.Info().PageSize, buckets)
+			}
+		}
+		return n.tx.Commit()
+	}))
+	out := n.out
+	if err == nil && !paged {
+		err = n.db.fillLater(n.later)
+		out = n.scratch
+	}
+	if err == nil {
+		err = n.close()
 	}
 	if err == nil {
 		err = os.Chmod(out, 0o600)
 	}
-	if err != nil {
-		return ImportReport{}, err
+	if err == nil {
+		err = linkNew(out, n.path)
 	}
-	if err := linkNew(out, path); err != nil {
+	if err != nil {
+		n.err = err
 		return ImportReport{}, err
 	}
 	return rep, nil
 }
 
-// buildNew runs the schema and Import's transaction on the scratch
-// database db with the large buckets' keys held back, and writes the
-// result to out with writeBoltFile when it can (then paged is true and
-// the transaction is rolled back: out is the database); otherwise (or
-// when paged is false) it commits and adds the held-back keys to db.
-func (db *DB) buildNew(files []SourceFile, opt ImportOptions, paged bool, out string) (ImportReport, bool, error) {
-	var rep ImportReport
-	var later []newBucket
-	err := db.wrap(db.guard(func() error {
-		tx, err := db.bolt.Begin(true)
-		if err != nil {
-			return err
-		}
-		defer tx.Rollback()
-		if err := initSchema(tx); err != nil {
-			return err
-		}
-		im := &importer{tx: tx, opt: opt, reports: map[string]*TalkReport{}}
-		im.later = func(name []byte, list []kv) { later = append(later, newBucket{name: name, list: list}) }
-		if err := im.run(files); err != nil {
-			return err
-		}
-		rep = im.report()
-		if paged {
-			buckets, err := pagedBuckets(tx, later)
-			if err != nil {
-				return err
-			}
-			if paged = buckets != nil; paged {
-				return writeBoltFile(out, db.bolt.Info().PageSize, buckets)
-			}
-		}
-		return tx.Commit()
-	}))
-	if err != nil || paged {
-		return rep, paged, err
+// Abort gives the import up: the scratch and hidden files are removed and
+// nothing appears at the path (but what Finish linked there).
+func (n *NewImport) Abort() {
+	if n.err == nil {
+		n.err = errors.New("import into a new database: aborted")
 	}
+	n.close()
+	os.Remove(n.out)
+	os.Remove(n.scratch)
+}
+
+// close ends the scratch file's transaction, if still open, and closes
+// the file.
+func (n *NewImport) close() error {
+	if n.tx != nil {
+		_ = n.tx.Rollback() // after a commit: ErrTxClosed
+		n.tx = nil
+	}
+	if n.db == nil {
+		return nil
+	}
+	err := n.db.Close()
+	n.db = nil
+	return err
+}
+
+// fillLater adds the held-back keys of later to their buckets of the
+// scratch database db, in batches of newBatch keys a transaction, and
+// syncs it.
+func (db *DB) fillLater(later []newBucket) error {
 	for _, h := range later {
 		for start := 0; start < len(h.list); start += newBatch {
 			batch := h.list[start:min(start+newBatch, len(h.list))]
@@ -125,11 +219,11 @@ func (db *DB) buildNew(files []SourceFile, opt ImportOptions, paged bool, out st
 				return nil
 			})
 			if err != nil {
-				return ImportReport{}, false, err
+				return err
 			}
 		}
 	}
-	return rep, false, db.guard(db.bolt.Sync)
+	return db.guard(db.bolt.Sync)
 }
 
 // pagedBuckets reads back every bucket of the import's transaction tx,
@@ -184,16 +278,4 @@ func pagedBuckets(tx *bolt.Tx, later []newBucket) ([]newBucket, error) {
 // fold into it (they belong to the database at path, once there is one).
 func (db *DB) updateHidden(fn func(*bolt.Tx) error) error {
 	return db.wrap(db.guard(func() error { return db.bolt.Update(fn) }))
-}
-
-// newMmapSize is the file mapping ImportNew starts with: about what the
-// file will grow to, so that bbolt does not remap it again and again.
-func newMmapSize(files []SourceFile) int {
-	n := 0
-	for _, f := range files {
-		for _, t := range f.Talks {
-			n += len(t.Cards)
-		}
-	}
-	return min(1<<30, 1<<20+n*1024)
 }

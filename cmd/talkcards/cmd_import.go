@@ -62,9 +62,17 @@ func (a *app) runImport(opts *importOptions) error {
 	defer gc.restore()
 	var l *loaded
 	var err error
-	if opts.demo {
+	fresh := a.beginImportNew(opts)
+	switch {
+	case opts.demo:
 		l, err = loadDemo()
-	} else {
+	case fresh.n != nil:
+		defer fresh.n.Abort()
+		l, err = loadNotesTo(opts.paths, nil, func(f storage.SourceFile) error {
+			fresh.err = fresh.n.Add(f)
+			return fresh.err
+		})
+	default:
 		l, err = loadNotesKeeping(opts.paths, a.keepableNotes())
 	}
 	if err != nil {
@@ -83,7 +91,7 @@ func (a *app) runImport(opts *importOptions) error {
 			"talkcards asks about bullets and lines of text under '#' and '##' headings")
 	}
 	opt := storage.ImportOptions{DryRun: opts.dryRun, Now: a.now(), Roots: l.roots}
-	report, err := a.importInto(l, opt)
+	report, err := a.importInto(l, opt, fresh, opts.paths)
 	if err != nil {
 		return err
 	}
@@ -94,10 +102,58 @@ func (a *app) runImport(opts *importOptions) error {
 	return nil
 }
 
+// freshImport is the import of notes into a database that does not exist
+// yet, begun before the notes are read (storage.NewImport, fed by
+// loadNotesTo as they are read): n is nil when there is a database, or
+// when the import cannot start (err says why).
+type freshImport struct {
+	n   *storage.NewImport
+	err error
+}
+
+// beginImportNew begins the import of the notes into a new database when
+// there is none yet (not for a dry run, nor the demo, which is small).
+func (a *app) beginImportNew(opts *importOptions) freshImport {
+	if opts.dryRun || opts.demo {
+		return freshImport{}
+	}
+	path, err := a.dbPath()
+	if err != nil {
+		return freshImport{} // importInto says why
+	}
+	if _, err := os.Lstat(path); !errors.Is(err, fs.ErrNotExist) {
+		return freshImport{}
+	}
+	n, err := storage.BeginImportNew(path, a.now())
+	if errors.Is(err, fs.ErrExist) {
+		return freshImport{} // made meanwhile: import into it
+	}
+	return freshImport{n: n, err: err}
+}
+
 // importInto imports l into the database, backing it up first, or builds
-// the database with l in it when there is none yet (storage.ImportNew:
-// the same data, several times faster; nothing to back up).
-func (a *app) importInto(l *loaded, opt storage.ImportOptions) (storage.ImportReport, error) {
+// the database with l in it when there is none yet: fresh, fed while the
+// notes of paths were read, or storage.ImportNew (the same data, several
+// times faster than an import; nothing to back up).
+func (a *app) importInto(l *loaded, opt storage.ImportOptions, fresh freshImport, paths []string) (storage.ImportReport, error) {
+	if fresh.err != nil {
+		return storage.ImportReport{}, fmt.Errorf("import: %w", fresh.err)
+	}
+	if fresh.n != nil {
+		report, err := fresh.n.Finish(opt.Roots)
+		if !errors.Is(err, fs.ErrExist) {
+			if err != nil {
+				return report, fmt.Errorf("import: %w", err)
+			}
+			return report, nil
+		}
+		// A database was made meanwhile: read the notes whole again (the
+		// files of l no longer hold their talks) and import into it.
+		var lerr error
+		if l, lerr = loadNotesKeeping(paths, nil); lerr != nil {
+			return storage.ImportReport{}, lerr
+		}
+	}
 	path, err := a.dbPath()
 	if err != nil {
 		return storage.ImportReport{}, err

@@ -48,6 +48,18 @@ func loadNotes(paths []string) (*loaded, error) {
 // Files are parsed and generated in parallel; the result is in file order,
 // and the error is the first file's in that order, as if read one by one.
 func loadNotesKeeping(paths []string, keep map[string]storage.Keepable) (*loaded, error) {
+	return loadNotesTo(paths, keep, nil)
+}
+
+// loadNotesTo is loadNotesKeeping that also gives each file read, in
+// order, to sink (when not nil) as soon as it and the files before it are
+// read, and then forgets the file's talks (the files of the result have
+// none): an import into a new database (storage.NewImport) runs beside
+// the reading, and holds only what it made of the files. sink is not
+// called for files skipped, nor from the first file that failed to load
+// on; once sink returns an error it is not called again (the caller keeps
+// that error).
+func loadNotesTo(paths []string, keep map[string]storage.Keepable, sink func(storage.SourceFile) error) (*loaded, error) {
 	l := &loaded{}
 	var jobs []loadJob
 	seen := map[string]bool{}
@@ -104,7 +116,18 @@ func loadNotesKeeping(paths []string, keep map[string]storage.Keepable) (*loaded
 		jobs = append(jobs, found...)
 	}
 
-	results := loadAll(jobs, keep)
+	var deliver func(i int, r *loadResult)
+	if sink != nil {
+		sinking := true
+		deliver = func(i int, r *loadResult) {
+			if !sinking || errors.Is(r.err, notes.ErrNoNotes) && !jobs[i].named {
+				return
+			}
+			sinking = r.err == nil && sink(r.file) == nil
+			r.file.Talks = nil
+		}
+	}
+	results := loadAll(jobs, keep, deliver)
 	for i, j := range jobs {
 		r := results[i]
 		if errors.Is(r.err, notes.ErrNoNotes) && !j.named {
@@ -142,9 +165,12 @@ type loadResult struct {
 
 // loadAll loads the files of jobs on GOMAXPROCS workers. Results are by
 // job; once a file fails, the files after it in job order are not read
-// (their results are never looked at).
-func loadAll(jobs []loadJob, keep map[string]storage.Keepable) []loadResult {
+// (their results are never looked at). deliver, when not nil, is called on
+// this goroutine with each result in job order, as soon as it and those
+// before it are in, up to the first job not read.
+func loadAll(jobs []loadJob, keep map[string]storage.Keepable, deliver func(i int, r *loadResult)) []loadResult {
 	results := make([]loadResult, len(jobs))
+	done := make(chan int, len(jobs)) // jobs read, in the order read
 	var next atomic.Int64
 	var failed atomic.Int64 // the first failed job known, len(jobs) if none
 	failed.Store(int64(len(jobs)))
@@ -171,10 +197,24 @@ func loadAll(jobs []loadJob, keep map[string]storage.Keepable) []loadResult {
 						}
 					}
 				}
+				done <- i
 			}
 		})
 	}
-	wg.Wait()
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	in := make([]bool, len(jobs))
+	delivered := 0
+	for i := range done {
+		in[i] = true
+		for ; delivered < len(jobs) && in[delivered]; delivered++ {
+			if deliver != nil {
+				deliver(delivered, &results[delivered])
+			}
+		}
+	}
 	return results
 }
 

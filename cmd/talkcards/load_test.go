@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -193,15 +194,22 @@ func TestImportRereadsStaleKeptFiles(t *testing.T) {
 	sameCards(t, db, fdb)
 }
 
-// Files are loaded in parallel, but the result is in file order and the
-// error is the first failing file's.
-func TestLoadNotesOrderAndFirstError(t *testing.T) {
+// fortyTalks writes forty notes files n00.md to n39.md, "Talk 0" to
+// "Talk 39", into a new folder.
+func fortyTalks(t *testing.T) (string, map[string]string) {
 	dir := t.TempDir()
 	files := map[string]string{}
 	for i := range 40 {
 		files[fmt.Sprintf("n%02d.md", i)] = talkNotes(fmt.Sprintf("Talk %d", i), fmt.Sprintf("point %d is here", i))
 	}
 	writeNotes(t, dir, files)
+	return dir, files
+}
+
+// Files are loaded in parallel, but the result is in file order and the
+// error is the first failing file's.
+func TestLoadNotesOrderAndFirstError(t *testing.T) {
+	dir, _ := fortyTalks(t)
 	l, err := loadNotes([]string{dir})
 	if err != nil {
 		t.Fatal(err)
@@ -220,5 +228,141 @@ func TestLoadNotesOrderAndFirstError(t *testing.T) {
 		if !errors.Is(err, notes.ErrInvalidUTF8) || !strings.Contains(err.Error(), "n17.md") {
 			t.Fatalf("error %v, want n17.md's", err)
 		}
+	}
+}
+
+// loadNotesTo gives each file to the sink in file order, up to the first
+// file that fails, and forgets the talks of those it gave.
+func TestLoadNotesToStreamsInOrder(t *testing.T) {
+	dir, files := fortyTalks(t)
+	var got []string
+	sink := func(f storage.SourceFile) error {
+		if len(f.Talks) != 1 || f.Talks[0].Title != fmt.Sprintf("Talk %d", len(got)) {
+			t.Errorf("%s given with talks %+v", f.Path, f.Talks)
+		}
+		got = append(got, filepath.Base(f.Path))
+		return nil
+	}
+	l, err := loadNotesTo([]string{dir}, nil, sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for i, f := range l.files {
+		want = append(want, fmt.Sprintf("n%02d.md", i))
+		if f.Talks != nil {
+			t.Errorf("%s keeps its talks after the sink took them", f.Path)
+		}
+	}
+	if !reflect.DeepEqual(got, want) || l.numCards == 0 {
+		t.Errorf("sink got %v (%d cards), want %v", got, l.numCards, want)
+	}
+
+	writeNotes(t, dir, map[string]string{"n17.md": "# Bad\n\n- \xff\xfe\n"})
+	got = nil
+	if _, err := loadNotesTo([]string{dir}, nil, sink); !errors.Is(err, notes.ErrInvalidUTF8) {
+		t.Fatalf("error %v, want n17.md's", err)
+	}
+	if !reflect.DeepEqual(got, want[:17]) {
+		t.Errorf("with n17.md broken the sink got %v, want %v", got, want[:17])
+	}
+
+	// A sink that fails is not called again; the load itself goes on.
+	writeNotes(t, dir, files)
+	got = nil
+	failing := func(f storage.SourceFile) error {
+		got = append(got, filepath.Base(f.Path))
+		if len(got) == 3 {
+			return errors.New("full")
+		}
+		return nil
+	}
+	if l, err = loadNotesTo([]string{dir}, nil, failing); err != nil || len(l.files) != 40 {
+		t.Fatalf("load with a failing sink: %v, %d files", err, len(l.files))
+	}
+	if !reflect.DeepEqual(got, want[:3]) {
+		t.Errorf("failing sink got %v, want %v", got, want[:3])
+	}
+}
+
+// Importing into a new database while reading the notes leaves what
+// reading them all, then importing, leaves; a broken file leaves nothing;
+// and a database made by another process meanwhile is imported into.
+func TestImportNewDatabaseWhileReading(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{}
+	for i := range 30 {
+		files[fmt.Sprintf("n%02d.md", i)] = talkNotes(fmt.Sprintf("Talk %d", i%20), fmt.Sprintf("point %d is here", i), "a shared point")
+	}
+	writeNotes(t, dir, files)
+	importCmd := func(db string) (int, string) {
+		env := map[string]string{"TALKCARDS_DB": db, "TALKCARDS_USER": "ada", "TALKCARDS_NOW": "2026-06-01T10:00:00Z"}
+		var out, errb strings.Builder
+		code := run([]string{"import", dir}, strings.NewReader(""), &out, &errb, func(k string) string { return env[k] })
+		return code, out.String() + errb.String()
+	}
+
+	want := openDBAt(t, filepath.Join(t.TempDir(), "want.db"))
+	wantRep, _ := importDir(t, want, dir, false)
+
+	streamed := filepath.Join(t.TempDir(), "data", "t.db")
+	if code, out := importCmd(streamed); code != 0 {
+		t.Fatalf("import: exit %d: %s", code, out)
+	}
+	sameCards(t, openDBAt(t, streamed), want)
+	onlyFile(t, filepath.Dir(streamed), "t.db")
+
+	writeNotes(t, dir, map[string]string{"n17.md": "# Bad\n\n- \xff\xfe\n"})
+	broken := filepath.Join(t.TempDir(), "data", "t.db")
+	if code, out := importCmd(broken); code == 0 || !strings.Contains(out, "n17.md") {
+		t.Fatalf("import of a broken file: exit %d: %s", code, out)
+	}
+	onlyFile(t, filepath.Dir(broken))
+	writeNotes(t, dir, files)
+
+	// Another process makes the database while the notes are read: the
+	// notes are read again and imported into it.
+	meanwhile := filepath.Join(t.TempDir(), "t.db")
+	var once sync.Once
+	parsing = func(string) {
+		once.Do(func() {
+			db, err := storage.Open(meanwhile, storage.Options{})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			db.Close()
+		})
+	}
+	t.Cleanup(func() { parsing = nil })
+	code, out := importCmd(meanwhile)
+	parsing = nil
+	if code != 0 {
+		t.Fatalf("import with a database made meanwhile: exit %d: %s", code, out)
+	}
+	n := 0
+	for _, r := range wantRep.Talks {
+		n += r.New
+	}
+	if !strings.Contains(out, fmt.Sprintf("%d new", n)) {
+		t.Errorf("report %q, want %d new cards", out, n)
+	}
+	sameCards(t, openDBAt(t, meanwhile), want)
+	onlyFile(t, filepath.Dir(meanwhile), "t.db")
+}
+
+// onlyFile fails unless dir holds exactly the files named (in name order).
+func onlyFile(t *testing.T, dir string, names ...string) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		got = append(got, e.Name())
+	}
+	if !reflect.DeepEqual(got, names) && len(got)+len(names) > 0 {
+		t.Errorf("%s holds %q, want %q", dir, got, names)
 	}
 }
