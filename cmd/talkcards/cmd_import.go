@@ -9,7 +9,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"runtime/debug"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -58,8 +57,6 @@ The paths are remembered: review re-imports files that changed.
 }
 
 func (a *app) runImport(opts *importOptions) error {
-	gc := a.tuneGCForImport()
-	defer gc.restore()
 	var l *loaded
 	var err error
 	fresh := a.beginImportNew(opts)
@@ -78,7 +75,6 @@ func (a *app) runImport(opts *importOptions) error {
 	if err != nil {
 		return err
 	}
-	gc.bound(l)
 	for _, s := range l.skipped {
 		fmt.Fprintf(a.stderr, "talkcards: warning: skipped %s: no headings or bullet points\n", sanitize(s))
 	}
@@ -182,59 +178,6 @@ func (a *app) importInto(l *loaded, opt storage.ImportOptions, fresh freshImport
 		return storage.ImportReport{}, fmt.Errorf("import: %w", err)
 	}
 	return report, nil
-}
-
-// An import allocates about 170 bytes per byte of notes it reads, mostly
-// short-lived (parsing, generation, bbolt's growing nodes), and keeps about
-// 30 at its peak (the generated cards, the transaction's keys and values,
-// the pages of the commit). Collecting at the default GC target (100) is
-// a fifth of the CPU of a large import (10 MB of notes: ~0.9 CPU-s of
-// ~8); at importGCPercent the heap peaks at ~650 MB instead of ~580 for
-// 10 MB. So that a very large import uses no more memory than the default
-// target would give it (twice what it keeps), the heap is also limited to
-// importMemoryPerByte times the notes' size (never below
-// importMemoryFloor, which a 10 MB import does not reach).
-const (
-	importGCPercent     = 300
-	importMemoryPerByte = 64
-	importMemoryFloor   = 768 << 20
-)
-
-// importGC is the GC settings of an import: tuned is false when the user
-// set GOGC or GOMEMLIMIT, which are then left alone.
-type importGC struct {
-	tuned   bool
-	percent int   // GC percent to put back
-	limit   int64 // memory limit to put back
-}
-
-// tuneGCForImport sets the GC target for an import (see importGCPercent).
-func (a *app) tuneGCForImport() *importGC {
-	if a.getenv("GOGC") != "" || a.getenv("GOMEMLIMIT") != "" {
-		return &importGC{}
-	}
-	return &importGC{tuned: true, percent: debug.SetGCPercent(importGCPercent), limit: debug.SetMemoryLimit(-1)}
-}
-
-// bound limits the heap by the size of the notes of l, once it is known
-// (see importMemoryPerByte).
-func (g *importGC) bound(l *loaded) {
-	if !g.tuned {
-		return
-	}
-	var size int64
-	for _, f := range l.files {
-		size += f.Size
-	}
-	debug.SetMemoryLimit(max(importMemoryFloor, importMemoryPerByte*size))
-}
-
-// restore puts the GC settings back.
-func (g *importGC) restore() {
-	if g.tuned {
-		debug.SetGCPercent(g.percent)
-		debug.SetMemoryLimit(g.limit)
-	}
 }
 
 // keepableNotes is what the database allows an import to keep without
