@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"cmp"
 	"encoding/json"
@@ -94,8 +95,7 @@ func (a *app) runImport(opts *importOptions) error {
 	if a.json {
 		return writeJSON(a.stdout, importJSON(report))
 	}
-	printImportReport(a.stdout, report)
-	return nil
+	return printImportReport(a.stdout, report)
 }
 
 // freshImport is the import of notes into a database that does not exist
@@ -266,7 +266,11 @@ func importJSON(r storage.ImportReport) any {
 	return map[string]any{"dry_run": r.DryRun, "talks": talks}
 }
 
-func printImportReport(w io.Writer, r storage.ImportReport) {
+// printImportReport prints an import's report, a line a talk, and returns
+// the first write error. The lines go through one buffer: tabwriter writes
+// a cell at a time, and 10 MB of notes make thousands of talks.
+func printImportReport(out io.Writer, r storage.ImportReport) error {
+	w := bufio.NewWriterSize(out, 64<<10)
 	var n, u, rt, un int
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "TALK\tNEW\tUPDATED\tRETIRED\tUNCHANGED\n")
@@ -290,6 +294,7 @@ func printImportReport(w io.Writer, r storage.ImportReport) {
 		}
 		fmt.Fprintf(w, "%s: %d edited cards keep their review history (%d user states moved)\n", truncate(sanitize(t.Title), 50), len(t.Carried), users)
 	}
+	return w.Flush()
 }
 
 func writeJSON(w io.Writer, v any) error {
