@@ -105,6 +105,10 @@ func eachTokenOf(s string, spans []inline, visit func(token) bool) {
 		case isWordRune(r):
 			j := i + size
 			for j < len(s) {
+				if isAlnumASCII(s[j]) { // most bytes of a word: no decoding
+					j++
+					continue
+				}
 				r2, n2 := utf8.DecodeRuneInString(s[j:])
 				if isWordRune(r2) {
 					j += n2
@@ -243,10 +247,13 @@ func (b *candidateBuffers) candidates(m *memos, s string, avoid, names map[strin
 		if utf8.RuneCountInString(w) < 2 {
 			continue
 		}
+		// w lowercased, made once for the tests below: w has no '.' or
+		// apostrophe at either end, so it is what isStopword would lower.
+		lw := strings.ToLower(w)
 		switch {
-		case isNumber(w):
+		case isNumber(w, lw):
 			add(groupNumber, candidate{start: t.start, end: t.end, text: t.text})
-		case isName(t, w) || t.first && names[w] && !isStopword(w):
+		case nameShaped(t, w) && !isLowerStopword(lw) || t.first && names[w] && !isLowerStopword(lw):
 			// join a run of names: "Apache Solr", "Humble Leadership"
 			end, j := t.end, i+1
 			for j < len(toks) && toks[j].kind == tokWord && !insideSpan(toks[j]) &&
@@ -262,8 +269,8 @@ func (b *candidateBuffers) candidates(m *memos, s string, avoid, names map[strin
 			}
 			add(groupName, candidate{start: start, end: end, text: s[start:end]})
 			i = j - 1
-		case !isStopword(w) && utf8.RuneCountInString(w) >= 3:
-			c := candidate{start: t.start, end: t.end, text: t.text, score: wordScore(toks, i, w)}
+		case !isLowerStopword(lw) && utf8.RuneCountInString(w) >= 3:
+			c := candidate{start: t.start, end: t.end, text: t.text, score: wordScore(toks, i, w, lw)}
 			if t.inParen {
 				add(groupLate, c) // never looked up in avoid: late already
 			} else {
@@ -327,18 +334,25 @@ var numberWords = map[string]bool{
 	"cem": true, "mil": true, "milhões": true,
 }
 
-func isNumber(w string) bool {
+// isNumber reports a word that is or holds a number; lw is w lowercased.
+func isNumber(w, lw string) bool {
 	for _, r := range w {
 		if unicode.IsDigit(r) {
 			return true
 		}
 	}
-	return numberWords[strings.ToLower(w)]
+	return numberWords[lw]
 }
 
 // isName spots proper nouns and technical tokens: capitalised words not at
 // the start of a sentence, ALLCAPS, camelCase, dotted names like my.sql.
 func isName(t token, w string) bool {
+	// The costlier stopword test last: most words are lowercase.
+	return nameShaped(t, w) && !isStopword(w)
+}
+
+// nameShaped is isName but for the stopword test.
+func nameShaped(t token, w string) bool {
 	upper, lower, inner, n := 0, 0, false, 0
 	var first, prev rune
 	for _, c := range w {
@@ -357,12 +371,10 @@ func isName(t token, w string) bool {
 		prev = c
 		n++
 	}
-	named := inner || // camelCase
+	return inner || // camelCase
 		upper >= 2 && lower == 0 || // SQL
 		strings.ContainsAny(w, ".") && n > 3 || // node.js
 		n > 0 && unicode.IsUpper(first) && !t.first // Erlang mid-sentence
-	// The costlier stopword test last: most words are lowercase.
-	return named && !isStopword(w)
 }
 
 // talkNames collects the words written capitalised in the middle of a
@@ -371,12 +383,20 @@ func isName(t token, w string) bool {
 func (m *memos) talkNames(t *notes.Talk) map[string]bool {
 	names := map[string]bool{}
 	see := func(s string) {
+		// Nearly every text read here is asked its contentWords later: the
+		// count is made in the same pass (as countContentWords makes it)
+		// and kept in the memo, rather than reading the text again.
+		words := 0
 		m.eachToken(s, func(tok token) bool {
+			if tok.kind != tokEmoticon {
+				words++
+			}
 			if tok.kind == tokWord && !tok.first && isName(tok, tok.text) {
 				names[tok.text] = true
 			}
 			return true
 		})
+		m.wordsOf.put(s, words)
 	}
 	var points func(pts []*notes.Point)
 	points = func(pts []*notes.Point) {
@@ -571,7 +591,11 @@ talk talks talked talking speaker slide slides
 }()
 
 func isStopword(w string) bool {
-	w = strings.ToLower(strings.Trim(w, ".'’"))
+	return isLowerStopword(strings.ToLower(strings.Trim(w, ".'’")))
+}
+
+// isLowerStopword is isStopword of a word already trimmed and lowercased.
+func isLowerStopword(w string) bool {
 	if stopwords[w] {
 		return true
 	}

@@ -64,6 +64,20 @@ func (t *memoTable[V]) get(s string, f func(string) V) V {
 	return v
 }
 
+// put stores v as the answer for s, computed by the caller along with
+// other work: s will be asked of the table later.
+func (t *memoTable[V]) put(s string, v V) {
+	if len(s) > memoMaxLen {
+		return
+	}
+	slot := &t.slots[maphash.String(t.seed, s)&(memoSlots-1)]
+	if t.shared {
+		slot.mu.Lock()
+		defer slot.mu.Unlock()
+	}
+	slot.set, slot.key, slot.val = true, s, v
+}
+
 // memos are the memo tables of the questions asked most often of a text.
 type memos struct {
 	spansOf memoTable[[]inline]

@@ -111,9 +111,11 @@ func lowerASCII(c byte) byte {
 
 // appendLowerASCII appends ASCII s to b, lowercased.
 func appendLowerASCII(b []byte, s string) []byte {
-	b = slices.Grow(b, len(s))
-	for i := 0; i < len(s); i++ {
-		b = append(b, lowerASCII(s[i]))
+	n := len(b)
+	b = slices.Grow(b, len(s))[:n+len(s)]
+	out := b[n:] // written by index: no append's length update per byte
+	for i := range out {
+		out[i] = lowerASCII(s[i])
 	}
 	return b
 }

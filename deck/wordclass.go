@@ -58,12 +58,12 @@ var verbish = map[string]bool{
 // specific (up to a point), vague verbs, adjectives and adverbs lose, a
 // first word loses, more when shaped like a verb or adjective, and the last
 // word and a word right after a determiner ("the team", "a startup") gain.
-func wordScore(toks []token, i int, w string) int {
+// l is w lowercased.
+func wordScore(toks []token, i int, w, l string) int {
 	n := min(utf8.RuneCountInString(w), 9)
 	if n == 3 {
 		n-- // "law", "use": short words are rarely the point
 	}
-	l := strings.ToLower(w)
 	if vagueWords[l] {
 		n -= 4
 	}

@@ -1,6 +1,7 @@
 package notes
 
 import (
+	"bytes"
 	"regexp"
 	"strings"
 
@@ -35,8 +36,11 @@ type event struct {
 	level   int
 	title   string
 	pos     Pos
-	block   *Block // nil for a heading
-	seq     int    // index among the document's children, to tell adjacency
+	// block is the content block; unused for a heading. Held in the event
+	// rather than behind a pointer: the events of a file are one
+	// allocation, not one per block.
+	block Block
+	seq   int // index among the document's children, to tell adjacency
 }
 
 // docCDirective matches the opening line of an Apple DocC directive such
@@ -46,7 +50,9 @@ var docCDirective = regexp.MustCompile(`^@[A-Za-z][A-Za-z0-9]*\s*[({]`)
 // events lists the document's headings and content blocks in note order,
 // dropping what is not notes: HTML, thematic breaks, DocC directives.
 func (c *converter) events(doc ast.Node) []event {
-	var out []event
+	// Sized for every child, so that a long file's events are not copied
+	// as the slice grows: the dropped children are few.
+	out := make([]event, 0, doc.ChildCount())
 	directiveDepth := 0 // open braces of a DocC directive being skipped
 	seq := 0
 	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
@@ -67,18 +73,20 @@ func (c *converter) events(doc ast.Node) []event {
 			out = append(out, event{heading: true, level: n.Level, title: l.Text, pos: c.pos(n.Pos()), seq: seq})
 		case *ast.Paragraph:
 			if lines := n.Lines(); lines.Len() > 0 {
+				// Read in place: most paragraphs do not start with '@', which
+				// every directive does, and need no regexp.
 				first := lines.At(0)
-				if line := strings.TrimSpace(string(first.Value(c.src))); docCDirective.MatchString(line) {
+				if line := bytes.TrimSpace(first.Value(c.src)); len(line) > 0 && line[0] == '@' && docCDirective.Match(line) {
 					directiveDepth = braceBalance(c.rawText(n))
 					continue
 				}
 			}
 			if lines := c.blockLines(n); len(lines) > 0 {
-				out = append(out, event{block: &Block{Kind: Paragraph, Pos: lines[0].Pos, Lines: lines}, seq: seq})
+				out = append(out, event{block: Block{Kind: Paragraph, Pos: lines[0].Pos, Lines: lines}, seq: seq})
 			}
 		default:
 			if b, ok := c.block(n, 0); ok {
-				out = append(out, event{block: &b, seq: seq})
+				out = append(out, event{block: b, seq: seq})
 			}
 		}
 	}

@@ -122,7 +122,8 @@ func lineOfOffset(src []byte, i int) int {
 type lineIndex []int // start offset of each line
 
 func newLineIndex(src []byte) lineIndex {
-	idx := lineIndex{0}
+	// Counted first (a quick scan) so that the index is one allocation.
+	idx := make(lineIndex, 1, bytes.Count(src, []byte{'\n'})+1)
 	for i, c := range src {
 		if c == '\n' {
 			idx = append(idx, i+1)

@@ -36,7 +36,7 @@ func pseudoHeadings(events []event) []event {
 		if i+1 == len(events) {
 			break
 		}
-		if title, ok := boldTitle(events[i].block); ok {
+		if title, ok := boldTitle(&events[i].block); ok {
 			events[i] = event{heading: true, pseudo: true, level: 2, title: title, pos: events[i].block.Pos, seq: events[i].seq}
 		}
 	}
@@ -104,7 +104,7 @@ func buildTalks(file string, events []event, level int, fileTitle string) (talks
 		if len(stack) > 0 {
 			body = &stack[len(stack)-1].Body
 		}
-		appendBlock(body, *e.block, lastSeq == e.seq-1)
+		appendBlock(body, e.block, lastSeq == e.seq-1)
 		lastSeq = e.seq
 	}
 	return talks, headed
