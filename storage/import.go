@@ -172,15 +172,17 @@ type importer struct {
 	// stream (a new database, NewImport) adds each new card as its file
 	// comes and encodes its record at once, into blocks: nothing of the
 	// file need stay in memory after it.
-	stream bool
-	blocks cardBlocks
+	stream  bool
+	blocks  cardBlocks
+	adding1 produced // the card add takes, streaming
 
 	// What the files named produce: the cards (not streaming), the file
-	// each card ID came from first, the files named and the talks of each,
-	// the kept files found stale.
+	// each card ID came from first (by its place in the import: a map
+	// without pointers, which the collector need not scan), the files
+	// named and the talks of each, the kept files found stale.
 	prod      []produced
 	produced  int
-	from      map[[8]byte]string
+	from      map[[8]byte]int32
 	inImport  map[string]bool
 	fileTalks map[string]map[string]bool
 	stale     []string
@@ -475,7 +477,7 @@ func (im *importer) begin(cards int) error {
 	if !im.stream {
 		im.prod = make([]produced, 0, cards)
 	}
-	im.from = make(map[[8]byte]string, cards)
+	im.from = make(map[[8]byte]int32, cards)
 	im.inImport = map[string]bool{}
 	im.fileTalks = map[string]map[string]bool{}
 	im.kept, im.shared, im.taken = map[string]bool{}, map[string]bool{}, map[string]bool{}
@@ -493,7 +495,8 @@ func (im *importer) file(f SourceFile) error {
 		return fmt.Errorf("import %s: file named twice", f.Path)
 	}
 	im.inImport[f.Path] = true
-	talks := map[string]bool{} // the talk slugs the file produces
+	file := int32(len(im.inImport)) // f's place in the import
+	talks := map[string]bool{}      // the talk slugs the file produces
 	im.fileTalks[f.Path] = talks
 	if f.Missing {
 		return nil
@@ -532,16 +535,19 @@ func (im *importer) file(f SourceFile) error {
 				return fmt.Errorf("import %s: talk %q: bad card ID %q", f.Path, gt.Title, dc.ID)
 			}
 			if from, ok := im.from[k]; ok {
-				if from != f.Path {
+				if from != file {
 					im.shared[f.Path] = true
 				}
 				continue
 			}
-			im.from[k] = f.Path
+			im.from[k] = file
 			p := produced{key: k, n: im.produced, card: Card{Card: dc, TalkSlug: slug, File: f.Path}}
 			im.produced++
 			if im.stream {
-				if err := im.add(&p, nil); err != nil {
+				// add keeps nothing of p: one produced card serves them
+				// all, rather than one on the heap each.
+				im.adding1 = p
+				if err := im.add(&im.adding1, nil); err != nil {
 					return err
 				}
 				continue
@@ -815,7 +821,9 @@ func (im *importer) add(p *produced, from *stored) error {
 	}
 	ok := orderKey(c, p.key) // Put copies keys: one slice for both
 	im.put(im.order, ok, orderActive)
-	im.touch(ok)
+	if !im.stream { // a new database has no users whose new cards to list
+		im.touch(ok)
+	}
 	im.put(im.byFile, byFileKey(c.File, p.key), nil)
 	im.putNewCard(p.key[:], c)
 	return nil
