@@ -281,24 +281,124 @@ func (im *importer) flush() error {
 func sortKV(list []kv) {
 	for _, e := range list {
 		if len(e.k) != 8 {
-			slices.SortFunc(list, func(x, y kv) int { return bytes.Compare(x.k, y.k) })
+			if !sortRuns(list) {
+				slices.SortFunc(list, func(x, y kv) int { return bytes.Compare(x.k, y.k) })
+			}
 			return
 		}
 	}
-	type ki struct {
-		k uint64
-		i int
-	}
-	idx := make([]ki, len(list))
+	idx := make([]keyIndex, len(list))
 	for i, e := range list {
-		idx[i] = ki{binary.BigEndian.Uint64(e.k), i}
+		idx[i] = keyIndex{binary.BigEndian.Uint64(e.k), i}
 	}
-	slices.SortFunc(idx, func(a, b ki) int { return cmp.Compare(a.k, b.k) })
-	sorted := make([]kv, len(list))
-	for j, e := range idx {
-		sorted[j] = list[e.i]
+	radixSort(idx, make([]keyIndex, len(list)))
+	permute(list, idx)
+}
+
+// permute puts list in the order of idx, in place: list[j] becomes what
+// was at idx[j].i (idx is a permutation; its indexes are used up). Moving
+// each element once along the permutation's cycles needs no second list:
+// on a large import, fresh memory costs more than the moves.
+func permute(list []kv, idx []keyIndex) {
+	for j := range idx {
+		if idx[j].i < 0 {
+			continue // placed
+		}
+		first, k := list[j], j
+		for {
+			from := idx[k].i
+			idx[k].i = -1
+			if from == j {
+				list[k] = first
+				break
+			}
+			list[k] = list[from]
+			k = from
+		}
 	}
-	copy(list, sorted)
+}
+
+// sortRuns sorts list when its keys come in runs, each run a prefix of
+// its own followed by 8 bytes (the file index of an import: path, 0, card
+// key; a file's keys together): the runs by prefix, each run by its last 8
+// bytes as a number. That is key order when no run's prefix begins
+// another's; otherwise, or when the runs are short, it reports false and
+// leaves list as it was. The file index of a large import sorts several
+// times faster so than by comparing whole keys, which share long paths.
+func sortRuns(list []kv) bool {
+	type run struct{ start, end int }
+	var runs []run
+	for i, e := range list {
+		if len(e.k) < 8 {
+			return false
+		}
+		if i == 0 || !bytes.Equal(e.k[:len(e.k)-8], list[i-1].k[:len(list[i-1].k)-8]) {
+			if len(runs) > len(list)/8 {
+				return false // runs too short to gain
+			}
+			runs = append(runs, run{start: i})
+		}
+		runs[len(runs)-1].end = i + 1
+	}
+	prefix := func(r run) []byte { k := list[r.start].k; return k[:len(k)-8] }
+	slices.SortFunc(runs, func(a, b run) int { return bytes.Compare(prefix(a), prefix(b)) })
+	for i := 1; i < len(runs); i++ {
+		if bytes.HasPrefix(prefix(runs[i]), prefix(runs[i-1])) {
+			return false // a prefix twice, or one beginning another
+		}
+	}
+	idx, tmp := make([]keyIndex, 0, len(list)), make([]keyIndex, len(list))
+	for _, r := range runs {
+		from := len(idx)
+		for i := r.start; i < r.end; i++ {
+			k := list[i].k
+			idx = append(idx, keyIndex{binary.BigEndian.Uint64(k[len(k)-8:]), i})
+		}
+		radixSort(idx[from:], tmp)
+	}
+	permute(list, idx)
+	return true
+}
+
+// keyIndex is a key read as a number and where it was.
+type keyIndex struct {
+	k uint64
+	i int
+}
+
+// radixSort sorts s by k, a byte at a time from the last (LSD radix sort,
+// stable), through tmp (at least as long as s): eight linear passes,
+// several times faster than a comparison sort of the hundreds of
+// thousands of keys of a large import.
+func radixSort(s, tmp []keyIndex) {
+	if len(s) < 256 {
+		slices.SortFunc(s, func(a, b keyIndex) int { return cmp.Compare(a.k, b.k) })
+		return
+	}
+	from, to := s, tmp[:len(s)]
+	for shift := 0; shift < 64; shift += 8 {
+		var count [256]int
+		for _, e := range from {
+			count[byte(e.k>>shift)]++
+		}
+		if count[byte(from[0].k>>shift)] == len(from) {
+			continue // every key has this byte alike
+		}
+		pos := 0
+		for b, n := range count {
+			count[b] = pos
+			pos += n
+		}
+		for _, e := range from {
+			b := byte(e.k >> shift)
+			to[count[b]] = e
+			count[b]++
+		}
+		from, to = to, from
+	}
+	if &from[0] != &s[0] {
+		copy(s, from)
+	}
 }
 
 // encodeCards encodes the cards of list as their values, on GOMAXPROCS
