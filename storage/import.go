@@ -174,7 +174,7 @@ type importer struct {
 	// file need stay in memory after it.
 	stream  bool
 	blocks  cardBlocks
-	adding1 produced // the card add takes, streaming
+	current produced // the card add takes, streaming
 
 	// What the files named produce: the cards (not streaming), the file
 	// each card ID came from first (by its place in the import: a map
@@ -646,8 +646,8 @@ func (im *importer) file(f SourceFile) error {
 			if im.stream {
 				// add keeps nothing of p: one produced card serves them
 				// all, rather than one on the heap each.
-				im.adding1 = p
-				if err := im.add(&im.adding1, nil); err != nil {
+				im.current = p
+				if err := im.add(&im.current, nil); err != nil {
 					return err
 				}
 				continue
