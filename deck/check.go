@@ -94,6 +94,14 @@ func Check(cards []Card) []Problem {
 // in the prompt: the prompt gives that answer away. Lines without words
 // (an emoticon) cannot leak.
 func leak(prompt, answer string) (string, bool) {
+	if !mayLeak(prompt, answer) {
+		return "", false // as most answers: said nowhere in the prompt
+	}
+	return leakWords(prompt, answer)
+}
+
+// leakWords is leak without the quick test.
+func leakWords(prompt, answer string) (string, bool) {
 	// The prompt's words are compared where they stand, not copied out by
 	// Words: in the prompt itself when they are ASCII, as most are (“”
 	// and … are not words), else in a folded copy on the stack.
@@ -106,6 +114,95 @@ func leak(prompt, answer string) (string, bool) {
 		return leakIn(folded, at, answer)
 	}
 	return leakIn(prompt, at, answer)
+}
+
+// mayLeak is a quick test that leak finds no line: false when the
+// prompt's words are ASCII (wordSpans reads them in place) and no answer
+// line has all its words in the prompt even as bits of text, regardless
+// of case. It tries the longest word of each line, the one least often
+// found. A line beyond ASCII may always leak.
+func mayLeak(prompt, answer string) bool {
+	if !asciiWords(prompt) {
+		return true
+	}
+	for rest := answer; rest != ""; {
+		l, more, _ := strings.Cut(rest, "\n")
+		rest = more
+		l = strings.TrimPrefix(l, "- ")
+		if !isASCII(l) {
+			return true
+		}
+		if w := longestWordASCII(l); w != "" && containsFoldASCII(prompt, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// asciiWords reports whether wordSpans reads the words of s in place: no
+// rune of s beyond ASCII is a letter, digit or mark (see inWord).
+func asciiWords(s string) bool {
+	for i := 0; i < len(s); {
+		if s[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, w := utf8.DecodeRuneInString(s[i:])
+		if inWord(r) {
+			return false
+		}
+		i += w
+	}
+	return true
+}
+
+// inWord reports whether Words would keep a rune beyond ASCII as (part
+// of) a word: a letter, digit or mark once lowercased. General
+// Punctuation (“”, ’, …, —) holds none; every rune foldTable folds is a
+// letter.
+func inWord(r rune) bool {
+	if r >= 0x2000 && r <= 0x206f {
+		return false
+	}
+	l := unicode.ToLower(r)
+	return unicode.Is(unicode.Mn, l) || unicode.IsLetter(l) || unicode.IsDigit(l)
+}
+
+// longestWordASCII is the longest run of letters and digits of ASCII s,
+// the first of equal ones; "" for none.
+func longestWordASCII(s string) string {
+	best := ""
+	for i := 0; i < len(s); {
+		if !isAlnumASCII(s[i]) {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(s) && isAlnumASCII(s[j]) {
+			j++
+		}
+		if j-i > len(best) {
+			best = s[i:j]
+		}
+		i = j
+	}
+	return best
+}
+
+// containsFoldASCII reports whether s holds ASCII word w, regardless of
+// the case of ASCII letters, anywhere.
+func containsFoldASCII(s, w string) bool {
+	for i := 0; i+len(w) <= len(s); i++ {
+		k := indexFoldByte(s[i:len(s)-len(w)+1], w[0])
+		if k < 0 {
+			return false
+		}
+		i += k
+		if equalFoldASCII(s[i:i+len(w)], w) {
+			return true
+		}
+	}
+	return false
 }
 
 // leakIn is leak with the prompt's words at spans of p, in their own case
@@ -203,9 +300,7 @@ func wordSpans(dst [][2]int, s string) ([][2]int, bool) {
 			continue
 		}
 		r, w := utf8.DecodeRuneInString(s[i:])
-		// General Punctuation (“”, ’, …, —) holds no letter, digit or
-		// mark; every rune foldTable folds is a letter.
-		if l := unicode.ToLower(r); (r < 0x2000 || r > 0x206f) && (unicode.Is(unicode.Mn, l) || unicode.IsLetter(l) || unicode.IsDigit(l)) {
+		if inWord(r) {
 			return dst, false
 		}
 		if start >= 0 {

@@ -115,7 +115,7 @@ func eachTokenOf(s string, spans []inline, visit func(token) bool) {
 					continue
 				}
 				// joiners inside a token: my.sql, node.js, e-mail, CI/CD, don't
-				if strings.ContainsRune(".'’_-/@&", r2) && j+n2 < len(s) {
+				if r2 != ' ' && strings.ContainsRune(".'’_-/@&", r2) && j+n2 < len(s) { // most words end at a space
 					r3, _ := utf8.DecodeRuneInString(s[j+n2:])
 					if isWordRune(r3) && !startsSpan(at, spans, j+n2) && (r2 != '/' || shortSides(s, i, j, j+n2)) {
 						j += n2
@@ -147,6 +147,30 @@ func eachTokenOf(s string, spans []inline, visit func(token) bool) {
 		}
 		i += size
 	}
+}
+
+// trimApostrophe is strings.Trim(s, ascii+"’"), for ASCII bytes ascii:
+// strings.Trim decodes and looks up every rune of a cutset not all ASCII.
+func trimApostrophe(s, ascii string) string {
+	for len(s) > 0 {
+		if strings.IndexByte(ascii, s[0]) >= 0 {
+			s = s[1:]
+		} else if strings.HasPrefix(s, "’") {
+			s = s[len("’"):]
+		} else {
+			break
+		}
+	}
+	for len(s) > 0 {
+		if strings.IndexByte(ascii, s[len(s)-1]) >= 0 {
+			s = s[:len(s)-1]
+		} else if strings.HasSuffix(s, "’") {
+			s = s[:len(s)-len("’")]
+		} else {
+			break
+		}
+	}
+	return s
 }
 
 // shortSides allows "CI/CD" and "prod/dev" as one token but keeps
@@ -243,17 +267,18 @@ func (b *candidateBuffers) candidates(m *memos, s string, avoid, names map[strin
 		if insideSpan(t) {
 			continue
 		}
-		w := strings.Trim(t.text, ".'’-_/@&")
+		w := trimApostrophe(t.text, ".'-_/@&") // the joiners a word token may hold
 		if utf8.RuneCountInString(w) < 2 {
 			continue
 		}
 		// w lowercased, made once for the tests below: w has no '.' or
 		// apostrophe at either end, so it is what isStopword would lower.
 		lw := strings.ToLower(w)
+		cls := classes[lw]
 		switch {
-		case isNumber(w, lw):
+		case isNumber(w, cls):
 			add(groupNumber, candidate{start: t.start, end: t.end, text: t.text})
-		case nameShaped(t, w) && !isLowerStopword(lw) || t.first && names[w] && !isLowerStopword(lw):
+		case nameShaped(t, w) && !isStopwordOf(lw, cls) || t.first && names[w] && !isStopwordOf(lw, cls):
 			// join a run of names: "Apache Solr", "Humble Leadership"
 			end, j := t.end, i+1
 			for j < len(toks) && toks[j].kind == tokWord && !insideSpan(toks[j]) &&
@@ -269,8 +294,8 @@ func (b *candidateBuffers) candidates(m *memos, s string, avoid, names map[strin
 			}
 			add(groupName, candidate{start: start, end: end, text: s[start:end]})
 			i = j - 1
-		case !isLowerStopword(lw) && utf8.RuneCountInString(w) >= 3:
-			c := candidate{start: t.start, end: t.end, text: t.text, score: wordScore(toks, i, w, lw)}
+		case !isStopwordOf(lw, cls) && utf8.RuneCountInString(w) >= 3:
+			c := candidate{start: t.start, end: t.end, text: t.text, score: wordScore(toks, i, w, lw, cls)}
 			if t.inParen {
 				add(groupLate, c) // never looked up in avoid: late already
 			} else {
@@ -334,14 +359,15 @@ var numberWords = map[string]bool{
 	"cem": true, "mil": true, "milhões": true,
 }
 
-// isNumber reports a word that is or holds a number; lw is w lowercased.
-func isNumber(w, lw string) bool {
+// isNumber reports a word that is or holds a number; cls are the classes
+// of w lowercased.
+func isNumber(w string, cls wordClass) bool {
 	for _, r := range w {
 		if unicode.IsDigit(r) {
 			return true
 		}
 	}
-	return numberWords[lw]
+	return cls&classNumber != 0
 }
 
 // isName spots proper nouns and technical tokens: capitalised words not at
@@ -377,6 +403,18 @@ func nameShaped(t token, w string) bool {
 		n > 0 && unicode.IsUpper(first) && !t.first // Erlang mid-sentence
 }
 
+// lowerWordASCII reports a word of lowercase ASCII letters, digits and
+// joiners but '.': as most are. nameShaped finds no such word a name but
+// at the start of a sentence: each of its tests wants a capital or a '.'.
+func lowerWordASCII(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if c := w[i]; c >= utf8.RuneSelf || 'A' <= c && c <= 'Z' || c == '.' {
+			return false
+		}
+	}
+	return true
+}
+
 // talkNames collects the words written capitalised in the middle of a
 // sentence somewhere in the talk: "Erlang" at the start of a point is then
 // known to be a name too.
@@ -391,7 +429,7 @@ func (m *memos) talkNames(t *notes.Talk) map[string]bool {
 			if tok.kind != tokEmoticon {
 				words++
 			}
-			if tok.kind == tokWord && !tok.first && isName(tok, tok.text) {
+			if tok.kind == tokWord && !tok.first && !lowerWordASCII(tok.text) && isName(tok, tok.text) {
 				names[tok.text] = true
 			}
 			return true
@@ -591,15 +629,19 @@ talk talks talked talking speaker slide slides
 }()
 
 func isStopword(w string) bool {
-	return isLowerStopword(strings.ToLower(strings.Trim(w, ".'’")))
+	return isLowerStopword(strings.ToLower(trimApostrophe(w, ".'")))
 }
 
 // isLowerStopword is isStopword of a word already trimmed and lowercased.
-func isLowerStopword(w string) bool {
-	if stopwords[w] {
+func isLowerStopword(w string) bool { return isStopwordOf(w, classes[w]) }
+
+// isStopwordOf is isLowerStopword of w, whose classes are cls.
+func isStopwordOf(w string, cls wordClass) bool {
+	if cls&classStop != 0 {
 		return true
 	}
-	if !strings.ContainsAny(w, "'’") {
+	// strings.ContainsAny(w, "'’"), without decoding every rune
+	if strings.IndexByte(w, '\'') < 0 && !strings.Contains(w, "’") {
 		return false // every suffix below has an apostrophe
 	}
 	for _, suffix := range []string{"'s", "’s", "'re", "’re", "'ll", "’ll", "'ve", "’ve", "'d", "’d", "n't", "n’t"} {
@@ -726,15 +768,14 @@ func (g *gen) tryCloze(sc scope, s clozeSpec, c candidate, disp, lead string, be
 		return b.String()
 	}
 	prompt := lines(lead, before, after)
-	if utf8.RuneCountInString(prompt) > MaxPromptChars {
+	if runesOver(prompt, MaxPromptChars) {
 		prompt = lines(lead, nil, nil)
 	}
-	if utf8.RuneCountInString(prompt) > MaxPromptChars {
+	if runesOver(prompt, MaxPromptChars) {
 		prompt = window(shown, MaxPromptChars-10)
 	}
 	// What is left around the blank must be enough to answer from.
-	if !usable(prompt, hidden) || strings.Count(prompt, Blank) != 1 ||
-		!hasContentWord(strings.Replace(prompt, Blank, "", 1)) {
+	if !usable(prompt, hidden) || strings.Count(prompt, Blank) != 1 || !answerable(prompt) {
 		return false
 	}
 	g.add(sc, Cloze, prompt, hidden, s.pos, key, hidden)

@@ -152,6 +152,11 @@ func TestTextFastPathsMatchGeneral(t *testing.T) {
 		if got := Normalize(s); got != norm {
 			t.Fatalf("Normalize(%q) = %q, want %q", s, got, norm)
 		}
+		// Texts of one normal form share a fingerprint: each has that of
+		// the normal form itself.
+		if got, want := normalPrint(printOffset, s), normalPrint(printOffset, norm); got != want {
+			t.Fatalf("normalPrint(%q) = %x, of its normal form %q %x", s, got, norm, want)
+		}
 		if got := Fold(s); got != fold {
 			t.Fatalf("Fold(%q) = %q, want %q", s, got, fold)
 		}
@@ -166,6 +171,136 @@ func TestTextFastPathsMatchGeneral(t *testing.T) {
 			if len(got) != len(words) || len(words) > 0 && !reflect.DeepEqual(got, words) {
 				t.Fatalf("wordSpans(%q) = %q, want %q", s, got, words)
 			}
+		}
+	}
+}
+
+// answerable is hasContentWord of the prompt without its blank, however
+// markup falls around the blank.
+func TestAnswerableAsHasContentWord(t *testing.T) {
+	r := rand.New(rand.NewSource(4))
+	leads := []string{"", "- ", "- …\n- ", " \n", "…", "-- ", "x", "8", "w", "h"}
+	for range 50000 {
+		a, b := markupText(r), markupText(r)
+		if r.Intn(2) == 0 {
+			a = leads[r.Intn(len(leads))] + a
+		}
+		if r.Intn(4) == 0 {
+			a = leads[r.Intn(len(leads))]
+		}
+		prompt := a + Blank + b
+		if strings.Count(prompt, Blank) != 1 {
+			continue
+		}
+		if want, got := hasContentWord(strings.Replace(prompt, Blank, "", 1)), answerable(prompt); got != want {
+			t.Fatalf("answerable(%q) = %v, want %v", prompt, got, want)
+		}
+	}
+}
+
+// mayLeak is false only where leakWords finds no leak.
+func TestMayLeakAsLeakWords(t *testing.T) {
+	r := rand.New(rand.NewSource(5))
+	words := []string{"a", "B", "cache", "Cache", "CACHE", "k", "\u212a", "é", "e\u0301", "ß", "ss", "“", "”", "…", "1", "a1", "x-y", "-", " ", "\n", "\n- ", "**", "`", ".", "\xff", "σ"}
+	text := func(n int) string {
+		var b strings.Builder
+		for range r.Intn(n) + 1 {
+			b.WriteString(words[r.Intn(len(words))])
+			if r.Intn(2) == 0 {
+				b.WriteByte(' ')
+			}
+		}
+		return b.String()
+	}
+	for range 100000 {
+		prompt, answer := text(16), text(4)
+		_, leaked := leakWords(prompt, answer)
+		if leaked && !mayLeak(prompt, answer) {
+			t.Fatalf("mayLeak(%q, %q) = false, but %q leaks", prompt, answer, answer)
+		}
+	}
+}
+
+// A lowercase ASCII word is no name but at the start of a sentence.
+func TestLowerWordIsNoName(t *testing.T) {
+	r := rand.New(rand.NewSource(6))
+	pieces := []string{"a", "z", "0", "9", "-", "'", "_", "/", "@", "&", "+", "#", ".", "A", "Z", "é", "É", "ǅ", "\xff"}
+	for range 50000 {
+		var b strings.Builder
+		for range r.Intn(8) + 1 {
+			b.WriteString(pieces[r.Intn(len(pieces))])
+		}
+		w := b.String()
+		if lowerWordASCII(w) && nameShaped(token{kind: tokWord, text: w}, w) {
+			t.Fatalf("nameShaped(%q) mid-sentence, but lowerWordASCII", w)
+		}
+	}
+}
+
+// trimApostrophe and hasSentencePunct are strings.Trim and ContainsAny.
+func TestTrimApostropheAsTrim(t *testing.T) {
+	r := rand.New(rand.NewSource(7))
+	pieces := []string{".", "'", "’", "-", "_", "/", "@", "&", "a", "Z", "é", "\xe2", "\x80", "\x99", "\xe2\x80", "\xff", " ", "“", "”", "\x9c", ",", "?", "\""}
+	for range 50000 {
+		var b strings.Builder
+		for range r.Intn(8) {
+			b.WriteString(pieces[r.Intn(len(pieces))])
+		}
+		s := b.String()
+		if want, got := strings.Trim(s, ".'’-_/@&"), trimApostrophe(s, ".'-_/@&"); got != want {
+			t.Fatalf("trimApostrophe(%q) = %q, want %q", s, got, want)
+		}
+		if want, got := strings.Trim(s, ".'’"), trimApostrophe(s, ".'"); got != want {
+			t.Fatalf("trimApostrophe(%q) = %q, want %q", s, got, want)
+		}
+		if want, got := strings.ContainsAny(s, ".,;!?()\"“”"), hasSentencePunct(s); got != want {
+			t.Fatalf("hasSentencePunct(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+// bareURL and linkOnly skip reading the markup of a text with no web
+// address or link syntax: as their loops, which find nothing to take out.
+func TestBareURLWithoutSpans(t *testing.T) {
+	slowBare := func(s string) bool {
+		rest, found := s, false
+		for _, x := range findInline(s) {
+			switch x.kind {
+			case inURL:
+			case inLink:
+				if label := plain(s[x.innerStart:x.innerEnd]); label != "" && firstURL(label) != label && !(mayBeDomain(label) && reDomain.MatchString(label)) {
+					return false
+				}
+			default:
+				continue
+			}
+			found = true
+			rest = strings.Replace(rest, s[x.start:x.end], "", 1)
+		}
+		rest = strings.TrimSpace(strings.Trim(rest, bareURLTrim))
+		return found && rest == "" || !found && mayBeDomain(rest) && reDomain.MatchString(rest)
+	}
+	slowLinkOnly := func(s string) bool {
+		rest := s
+		for _, x := range findInline(s) {
+			if x.kind == inLink || x.kind == inURL {
+				rest = strings.Replace(rest, s[x.start:x.end], "", 1)
+			}
+		}
+		return rest != s && strings.TrimSpace(strings.Trim(rest, " ,;-–—|·")) == ""
+	}
+	r := rand.New(rand.NewSource(8))
+	extra := []string{"example.com", "a.io/x", "x.org", "[l](u)", "](", "<", "> ", "·", "—"}
+	for range 50000 {
+		s := markupText(r)
+		if r.Intn(3) == 0 {
+			s += extra[r.Intn(len(extra))]
+		}
+		if want, got := slowBare(s), bareURL(s); got != want {
+			t.Fatalf("bareURL(%q) = %v, want %v", s, got, want)
+		}
+		if want, got := slowLinkOnly(s), sharedMemos.linkOnly(s); got != want {
+			t.Fatalf("linkOnly(%q) = %v, want %v", s, got, want)
 		}
 	}
 }

@@ -21,7 +21,7 @@ func TestMentionsByHashAsByText(t *testing.T) {
 		{Path: []string{"A"}, Prompt: "qué pasó?", Answer: "É"},
 	}
 	want := []int{1, 1, 2, 1, 2, 1, 1}
-	if got := mentions(cards); !slices.Equal(got, want) {
+	if got := mentions(cards, nil); !slices.Equal(got, want) {
 		t.Errorf("mentions = %v, want %v", got, want)
 	}
 	if got := mentionsByText(cards); !slices.Equal(got, want) {
@@ -38,7 +38,7 @@ func TestMentionsByHashAsByText(t *testing.T) {
 			for i := range cards {
 				cards[i].Prompt = cards[i].Prompt[:len(cards[i].Prompt)/2] // make some alike
 			}
-			if a, b := mentions(cards), mentionsByText(cards); !slices.Equal(a, b) {
+			if a, b := mentions(cards, nil), mentionsByText(cards); !slices.Equal(a, b) {
 				t.Errorf("%s: mentions = %v, by text %v", f, a, b)
 			}
 		}

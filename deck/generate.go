@@ -3,7 +3,6 @@ package deck
 import (
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -26,27 +25,55 @@ func Generate(t *notes.Talk) []Card {
 	defer genMemos.Put(m)
 	// finish copies the cards out: the slice they are gathered in is
 	// scratch, handed on to the next generation.
-	buf := cardBufs.Get().(*[]Card)
-	g := &gen{memos: m, talk: t, title: m.plain(t.Title), names: m.talkNames(t), cards: (*buf)[:0]}
+	s := scratches.Get().(*scratch)
+	g := &gen{memos: m, scratch: s, talk: t, title: m.plain(t.Title), names: m.talkNames(t), cards: s.cards[:0]}
 	g.meta()
 	at := g.reserve()
 	g.body(scope{talk: true}, t.Body)
 	g.outline(at, nil, "", g.sections(nil, t.Sub), t.Pos)
 	out := g.finish()
-	clear(g.cards) // keep no texts alive
-	*buf = g.cards[:0]
-	cardBufs.Put(buf)
+	s.done(g.cards)
+	scratches.Put(s)
 	return out
 }
 
-// cardBufs are the slices generations gather their cards in.
-var cardBufs = sync.Pool{New: func() any { return new([]Card) }}
+// scratch is what a generation works in and keeps nothing of: handed on
+// to the next generation rather than made again for each talk.
+type scratch struct {
+	cards    []Card // gathered, before finish
+	mentions mentionBufs
+	ids      map[uint64]int // finish: ID sum -> card
+	sums     []uint64       // finish: the ID sums of its cards
+	// commonWords: each word's tally in words, the common ones, the
+	// words of a text beyond ASCII
+	wordAt map[string]int
+	words  []wordCount
+	common map[string]bool
+	folded []string
+}
+
+var scratches = sync.Pool{New: func() any { return new(scratch) }}
+
+// done readies s for the next generation, its cards slice the one the
+// cards were gathered in: it keeps no texts of this one alive.
+func (s *scratch) done(cards []Card) {
+	clear(cards)
+	s.cards = cards[:0]
+	clear(s.wordAt)
+	clear(s.common)
+}
+
+// maxKeptMap is the size above which a scratch map is let go rather than
+// cleared: clearing costs what the map once held, and one grown large for
+// a long talk would cost that again for each small talk after it.
+const maxKeptMap = 1 << 14
 
 type gen struct {
-	*memos // this generation's, unshared
-	talk   *notes.Talk
-	title  string
-	names  map[string]bool // words the talk writes as names (see talkNames)
+	*memos  // this generation's, unshared
+	scratch *scratch
+	talk    *notes.Talk
+	title   string
+	names   map[string]bool // words the talk writes as names (see talkNames)
 	// common are the words found in three or more statements under the
 	// current heading ("WASM" in every sentence): hidden last, so clozes
 	// vary. Counted, not remembered card by card, so that editing one point
@@ -64,10 +91,6 @@ type gen struct {
 	pending []pendingCards
 
 	cands candidateBuffers // scratch for the candidates of a cloze
-	// scratch for commonWords: words counted by texts, the common ones
-	wordTexts map[string]int
-	commonBuf map[string]bool
-	wordsBuf  []string
 	// shown are the context lines of the points of shownOf, the list
 	// pointCloze last read, made as it needs them (see shownLine).
 	shownOf     []*notes.Point
@@ -122,7 +145,13 @@ func (g *gen) source(pos notes.Pos) string {
 
 // fits reports whether an answer is within the limits of rule 3.
 func fits(answer string) bool {
-	return strings.Count(answer, "\n") < MaxAnswerLines && utf8.RuneCountInString(answer) <= MaxAnswerChars
+	return strings.Count(answer, "\n") < MaxAnswerLines && !runesOver(answer, MaxAnswerChars)
+}
+
+// runesOver reports whether s has more than n runes, counting them only
+// when it has more than n bytes: most texts are well within the limits.
+func runesOver(s string, n int) bool {
+	return len(s) > n && utf8.RuneCountInString(s) > n
 }
 
 // usable is the last check before a card is added: nothing empty, nothing
@@ -131,7 +160,7 @@ func usable(prompt, answer string) bool {
 	if strings.TrimSpace(prompt) == "" || strings.TrimSpace(answer) == "" || !fits(answer) {
 		return false
 	}
-	if utf8.RuneCountInString(prompt) > MaxPromptChars {
+	if runesOver(prompt, MaxPromptChars) {
 		return false
 	}
 	_, leaked := leak(prompt, answer)
@@ -236,7 +265,11 @@ func (g *gen) outline(at int, path []string, title string, subs []*notes.Section
 		return
 	}
 	saved := g.cards
-	g.cards = nil
+	// One card for all parts, or one a part: room made for what is likely.
+	g.cards = make([]Card, 0, 1)
+	if len(titles) > MaxAnswerLines {
+		g.cards = make([]Card, 0, len(titles))
+	}
 	defer func() {
 		g.pending = append(g.pending, pendingCards{at: at, cards: g.cards})
 		g.cards = saved
@@ -249,7 +282,7 @@ func (g *gen) outline(at int, path []string, title string, subs []*notes.Section
 	answer := bullets(titles)
 	prompt := fmt.Sprintf("What are the %d parts of %s, in order?", len(titles), of)
 	if len(titles) <= MaxAnswerLines && usable(prompt, answer) {
-		g.add(sc, Outline, prompt, answer, pos, title+"\n"+strings.Join(titles, "\n"))
+		g.add(sc, Outline, prompt, answer, pos, append([]string{title}, titles...)...)
 		return
 	}
 	for i, t := range titles {
@@ -372,38 +405,78 @@ func (g *gen) body(sc scope, blocks []notes.Block) {
 }
 
 // commonWords finds the words said in three or more texts of blocks (see
-// gen.common). The maps it fills are the generator's, cleared and reused
-// from one heading to the next: what it returns is valid until it is
-// called again.
+// gen.common). The map it returns is the generator's, cleared and reused
+// from one heading to the next: it is valid until it is called again.
 func (g *gen) commonWords(blocks []notes.Block) map[string]bool {
 	if countTexts(blocks, 3) < 3 {
 		return nil // no word can be in three texts
 	}
+	s := g.scratch
 	// Clearing costs what the map once held: one grown large under a long
 	// heading is let go rather than cleared for each small heading after.
-	if g.wordTexts == nil || len(g.wordTexts) > 1024 {
-		g.wordTexts, g.commonBuf = map[string]int{}, map[string]bool{}
+	if s.wordAt == nil || len(s.wordAt) > 1024 {
+		s.wordAt, s.common = map[string]int{}, map[string]bool{}
 	}
-	n, out := g.wordTexts, g.commonBuf
-	clear(n)
+	at, out := s.wordAt, s.common
+	clear(at)
 	clear(out)
-	ws := g.wordsBuf[:0] // reused: only the words are kept, in n
-	defer func() { g.wordsBuf = ws[:0] }()
-	see := func(s string) {
-		ws = appendWords(ws[:0], s)
-		if len(ws) > 32 {
-			seen := map[string]bool{}
+	words := s.words[:0]
+	text := 0 // the number of the text being read, from 1
+	// tally counts words[k] for the text being read, once per text.
+	tally := func(k int) {
+		if c := &words[k]; c.last != text {
+			c.texts, c.last = c.texts+1, text
+		}
+	}
+	add := func(w string) { // a word new under this heading
+		at[w] = len(words)
+		words = append(words, wordCount{word: w, texts: 1, last: text})
+	}
+	count := func(w string) {
+		if k, ok := at[w]; ok {
+			tally(k)
+		} else {
+			add(w)
+		}
+	}
+	var lower [64]byte
+	see := func(t string) {
+		text++
+		if !isASCII(t) {
+			ws := appendWords(s.folded[:0], t)
 			for _, w := range ws {
-				if !seen[w] {
-					seen[w] = true
-					n[w]++
-				}
+				count(w)
 			}
+			clear(ws)
+			s.folded = ws[:0]
 			return
 		}
-		for i, w := range ws {
-			if !slices.Contains(ws[:i], w) { // once per text; short texts need no map
-				n[w]++
+		// The words of appendWordsASCII, read where they stand: a word
+		// in lower case already is its own key, and only a word with a
+		// capital is lowercased, on the stack, and copied when new.
+		for i := 0; i < len(t); {
+			if !isAlnumASCII(t[i]) {
+				i++
+				continue
+			}
+			j, upper := i, false
+			for ; j < len(t) && isAlnumASCII(t[j]); j++ {
+				upper = upper || 'A' <= t[j] && t[j] <= 'Z'
+			}
+			w := t[i:j]
+			i = j
+			switch {
+			case !upper:
+				count(w)
+			case len(w) > len(lower):
+				count(strings.ToLower(w))
+			default:
+				lw := appendLowerASCII(lower[:0], w)
+				if k, ok := at[string(lw)]; ok {
+					tally(k)
+				} else {
+					add(string(lw))
+				}
 			}
 		}
 	}
@@ -420,12 +493,22 @@ func (g *gen) commonWords(blocks []notes.Block) map[string]bool {
 		}
 		points(b.Points)
 	}
-	for w, c := range n {
-		if c >= 3 {
-			out[w] = true
+	for _, c := range words {
+		if c.texts >= 3 {
+			out[c.word] = true
 		}
 	}
+	clear(words) // keep no texts alive
+	s.words = words[:0]
 	return out
+}
+
+// wordCount is how many texts under a heading say a word (see
+// commonWords).
+type wordCount struct {
+	word  string
+	texts int
+	last  int // the text that counted it last: each counts it once
 }
 
 // countTexts counts the texts commonWords reads in blocks, up to limit.
@@ -773,7 +856,7 @@ func (g *gen) group(c listCtx, pts []*notes.Point) bool {
 	if c.kind == leadHeading || c.kind == leadTalk {
 		pos = pts[0].Pos
 	}
-	g.add(c.sc, kind, prompt, answer, pos, c.lead+"\n"+strings.Join(texts, "\n"))
+	g.add(c.sc, kind, prompt, answer, pos, append([]string{c.lead}, texts...)...)
 	return true
 }
 
@@ -827,6 +910,9 @@ func (g *gen) point(c listCtx, pts []*notes.Point, i int, covered bool) {
 
 // linkOnly reports a statement that is nothing but links.
 func (m *memos) linkOnly(s string) bool {
+	if !mayHoldURL(s) && !hasLinkSyntax(s) {
+		return false // no link to find: rest would be s
+	}
 	rest := s
 	for _, x := range m.scanInline(s) {
 		if x.kind == inLink || x.kind == inURL {
@@ -1189,6 +1275,12 @@ type pendingCards struct {
 func bareURL(s string) bool { return sharedMemos.bareURL(s) }
 
 func (m *memos) bareURL(s string) bool {
+	if !mayHoldURL(s) && !hasLinkSyntax(s) {
+		// No web address or link to find, as in most statements: what
+		// the loop below would leave, with nothing found.
+		rest := strings.TrimSpace(strings.Trim(s, bareURLTrim))
+		return mayBeDomain(rest) && reDomain.MatchString(rest)
+	}
 	rest := s
 	found := false
 	for _, x := range m.scanInline(s) {
@@ -1204,9 +1296,13 @@ func (m *memos) bareURL(s string) bool {
 		found = true
 		rest = strings.Replace(rest, s[x.start:x.end], "", 1)
 	}
-	rest = strings.TrimSpace(strings.Trim(rest, " ,;-–—|·*_()[]<>"))
+	rest = strings.TrimSpace(strings.Trim(rest, bareURLTrim))
 	return found && rest == "" || !found && mayBeDomain(rest) && reDomain.MatchString(rest)
 }
+
+// bareURLTrim is what may stand around the addresses of a bare URL
+// statement.
+const bareURLTrim = " ,;-–—|·*_()[]<>"
 
 // mayBeDomain is false for a text reDomain cannot match: one without a dot
 // or with white space. Most statements are so, and need no regexp.

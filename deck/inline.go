@@ -342,6 +342,45 @@ func hasContentWord(s string) bool {
 	return found
 }
 
+// answerable reports whether a cloze prompt, without its one Blank,
+// still has a content word to answer from: hasContentWord of
+// strings.Replace(prompt, Blank, "", 1). Nearly every prompt says so with
+// its first word (after its bullets), which spares copying it.
+func answerable(prompt string) bool {
+	at := strings.Index(prompt, Blank)
+	before, after := prompt[:at], prompt[at+len(Blank):]
+	if leadsWithWord(before, after) {
+		return true
+	}
+	return hasContentWord(before + after)
+}
+
+// leadsWithWord reports whether a text, given in two pieces a and b, holds
+// only white space, '-' and '…' up to an ASCII letter or digit that no
+// inline markup but a web address starts with (not the x of "xD", the 8 of
+// "8)", the w of "www."). hasContentWord of such a text is true, however
+// markup falls around the joint of a and b: every span of markup starts
+// at one of its own bytes (a backtick, '*', '_', '[', '!', ':', '(', …),
+// so no span covers the bytes before that letter, and none covers the
+// letter but a web address starting at it; the first token is that word,
+// or that address.
+func leadsWithWord(a, b string) bool {
+	for _, s := range [2]string{a, b} {
+		for i := 0; i < len(s); i++ {
+			switch c := s[i]; {
+			case c == ' ' || c == '\n' || c == '-':
+				continue
+			case strings.HasPrefix(s[i:], "…"):
+				i += len("…") - 1
+				continue
+			default:
+				return isAlnumASCII(c) && markupByte[c] == 0
+			}
+		}
+	}
+	return false
+}
+
 // isQuestion reports whether a heading or point is phrased as a question.
 func isQuestion(s string) bool { return sharedMemos.isQuestion(s) }
 

@@ -239,7 +239,7 @@ func (m *memos) parseDefinition(s string) (definition, bool) {
 	if n < 1 || n > 4 || utf8.RuneCountInString(pt) > 40 {
 		return definition{}, false
 	}
-	if strings.ContainsAny(pt, ".,;!?()\"“”") || reTime.MatchString(pt) && strings.HasPrefix(sep, ":") && startsWithDigit(body) {
+	if hasSentencePunct(pt) || reTime.MatchString(pt) && strings.HasPrefix(sep, ":") && startsWithDigit(body) {
 		return definition{}, false
 	}
 	if sep == ": " && m.isQALabel(term) {
@@ -254,6 +254,13 @@ func (m *memos) parseDefinition(s string) (definition, bool) {
 		return definition{}, false
 	}
 	return definition{term: term, sep: strings.TrimSpace(sep), body: body}, true
+}
+
+// hasSentencePunct is strings.ContainsAny(s, ".,;!?()\"“”"), which a
+// term does not hold. Its quotes are not ASCII: as one cutset they would
+// make ContainsAny decode and look up every rune.
+func hasSentencePunct(s string) bool {
+	return strings.ContainsAny(s, ".,;!?()\"") || strings.Contains(s, "“") || strings.Contains(s, "”")
 }
 
 func startsWithDigit(s string) bool {

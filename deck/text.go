@@ -2,6 +2,7 @@ package deck
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"slices"
 	"strings"
@@ -29,19 +30,43 @@ func idPlace(b []byte, talk string, path []string) []byte {
 
 // idOf is the ID of the card of kind and key at place (see idPlace).
 func idOf(place []byte, kind Kind, key string) string {
-	return idOfNormal(place, Kind(Normalize(string(kind))), Normalize(key))
+	return idTexts([]uint64{idSum(place, kind, key)})
 }
 
-// idOfNormal is idOf of a kind and key already in normal form (Normalize
-// of a normal form is itself), as every generated card's are: it spares
-// reading them again.
-func idOfNormal(place []byte, kind Kind, key string) string {
+// idLen is the length of an ID: 16 hex digits.
+const idLen = 16
+
+// idSum is the number an ID writes in hex: the first 8 bytes of the hash,
+// big-endian. Two IDs are equal exactly when their sums are.
+func idSum(place []byte, kind Kind, key string) uint64 {
+	return idSumOfNormal(place, Kind(Normalize(string(kind))), Normalize(key))
+}
+
+// idSumOfNormal is idSum of a kind and key already in normal form
+// (Normalize of a normal form is itself), as every generated card's are:
+// it spares reading them again.
+func idSumOfNormal(place []byte, kind Kind, key string) uint64 {
 	var buf [512]byte
 	b := append(buf[:0], place...)
 	b = append(append(b, kind...), 0)
 	b = append(append(b, key...), 0)
 	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:8])
+	return binary.BigEndian.Uint64(sum[:8])
+}
+
+// idTexts writes the IDs of sums one after another, idLen bytes each, in
+// one string: the IDs of a talk's cards cost one allocation, not one each.
+func idTexts(sums []uint64) string {
+	var b strings.Builder
+	b.Grow(len(sums) * idLen)
+	var sum [8]byte
+	var id [idLen]byte
+	for _, s := range sums {
+		binary.BigEndian.PutUint64(sum[:], s)
+		hex.Encode(id[:], sum[:])
+		b.Write(id[:])
+	}
+	return b.String()
 }
 
 // Normalize lowercases s and collapses runs of white space to one space, so

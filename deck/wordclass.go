@@ -37,6 +37,33 @@ however therefore instead otherwise anyway meanwhile
 	return m
 }()
 
+// wordClass says which of the lists of words (stopwords, numberWords,
+// vagueWords) a lowercase word is on.
+type wordClass uint8
+
+const (
+	classStop wordClass = 1 << iota
+	classNumber
+	classVague
+)
+
+// classes are the lists of words in one map, so that a plain word of a
+// cloze is looked up once for all three.
+var classes = func() map[string]wordClass {
+	m := map[string]wordClass{}
+	for _, l := range []struct {
+		words map[string]bool
+		class wordClass
+	}{{stopwords, classStop}, {numberWords, classNumber}, {vagueWords, classVague}} {
+		for w, on := range l.words {
+			if on {
+				m[w] |= l.class
+			}
+		}
+	}
+	return m
+}()
+
 // determiners come before a noun: the word after one is a noun or the
 // adjective of one.
 var determiners = map[string]bool{
@@ -58,13 +85,13 @@ var verbish = map[string]bool{
 // specific (up to a point), vague verbs, adjectives and adverbs lose, a
 // first word loses, more when shaped like a verb or adjective, and the last
 // word and a word right after a determiner ("the team", "a startup") gain.
-// l is w lowercased.
-func wordScore(toks []token, i int, w, l string) int {
+// l is w lowercased, cls its classes.
+func wordScore(toks []token, i int, w, l string, cls wordClass) int {
 	n := min(utf8.RuneCountInString(w), 9)
 	if n == 3 {
 		n-- // "law", "use": short words are rarely the point
 	}
-	if vagueWords[l] {
+	if cls&classVague != 0 {
 		n -= 4
 	}
 	// "fixing flaky tests" is a verb; "handles autoscaling" a noun
