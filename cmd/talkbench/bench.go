@@ -52,37 +52,42 @@ type timed struct {
 	ok       string
 }
 
-// runOnce runs the binary once with stdin from /dev/null.
-func runOnce(bin string, env []string, args ...string) (sample, []byte, error) {
+// runOnce runs the binary once with stdin from /dev/null, its output read
+// through a pipe into out (emptied first). out is kept from run to run:
+// a buffer grown afresh for every run would time talkbench's own page
+// faults as the command's (stats --json writes 12.9 MB at 1M cards, and
+// its writes wait while the reader grows its buffer).
+func runOnce(out *bytes.Buffer, bin string, env []string, args ...string) (sample, error) {
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), env...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	out.Reset()
+	cmd.Stdout, cmd.Stderr = out, out
 	start := time.Now()
 	err := cmd.Run()
 	wall := time.Since(start)
 	if err != nil {
-		return sample{}, out.Bytes(), fmt.Errorf("%s %s: %w\n%s", filepath.Base(bin), strings.Join(args, " "), err, out.Bytes())
+		return sample{}, fmt.Errorf("%s %s: %w\n%s", filepath.Base(bin), strings.Join(args, " "), err, out.Bytes())
 	}
 	ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	var rss int64
 	if ru != nil {
 		rss = ru.Maxrss * 1024 // Linux reports kilobytes
 	}
-	return sample{wall, rss}, out.Bytes(), nil
+	return sample{wall, rss}, nil
 }
 
-// measure runs a command runs times (after one untimed warm-up run) and
-// summarises: median, 90th percentile, largest peak RSS.
+// measure runs a command runs times (after one untimed warm-up run, which
+// also grows the output buffer to its size) and summarises: median, 90th percentile, largest peak RSS.
 func measure(name string, runs int, prepare func() error, bin string, env []string, args ...string) (timed, error) {
 	var ss []sample
+	var out bytes.Buffer
 	for i := -1; i < runs; i++ {
 		if prepare != nil {
 			if err := prepare(); err != nil {
 				return timed{}, err
 			}
 		}
-		s, _, err := runOnce(bin, env, args...)
+		s, err := runOnce(&out, bin, env, args...)
 		if err != nil {
 			return timed{}, err
 		}
