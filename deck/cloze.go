@@ -242,6 +242,7 @@ func (b *candidateBuffers) candidates(m *memos, s string, avoid, names map[strin
 	b.toks = toks
 	found := b.found[:0]
 	var buf [64]byte
+	var lbuf [32]byte
 	add := func(group candidateGroup, c candidate) {
 		if len(avoid) > 0 && group != groupLate {
 			r := wordReader{s: c.text}
@@ -273,7 +274,14 @@ func (b *candidateBuffers) candidates(m *memos, s string, avoid, names map[strin
 		}
 		// w lowercased, made once for the tests below: w has no '.' or
 		// apostrophe at either end, so it is what isStopword would lower.
-		lw := strings.ToLower(w)
+		// A capitalised ASCII word is lowered on the stack (see caseASCII).
+		lw := w
+		switch ascii, upper := caseASCII(w); {
+		case !ascii || len(w) > len(lbuf):
+			lw = strings.ToLower(w)
+		case upper:
+			lw = string(appendLowerASCII(lbuf[:0], w)) // lw does not outlive the loop
+		}
 		cls := classes[lw]
 		switch {
 		case isNumber(w, cls):
@@ -477,21 +485,40 @@ func (m *memos) talkNames(t *notes.Talk) map[string]bool {
 // and, case-insensitively, its words as a whole-word phrase.
 func hide(s, hidden string) string { return sharedMemos.hide(s, hidden) }
 
-func (m *memos) hide(s, hidden string) string {
+func (m *memos) hide(s, hidden string) string { return m.hiderOf(hidden).hide(s) }
+
+// hider blanks one hidden text in the lines of a prompt. What it needs of
+// the hidden text (its plain form, a memo lookup, and whether that is valid
+// UTF-8) depends on the text alone, so it is found once for all the lines,
+// not once a line.
+type hider struct {
+	hidden, plain string
+	valid         bool // plain is valid UTF-8
+	skip          bool // plain starts with an ASCII byte that folds only to ASCII bytes
+}
+
+func (m *memos) hiderOf(hidden string) hider {
 	p := m.plain(hidden)
-	if hidden != p { // markup: **x**, `x`
-		s = strings.ReplaceAll(s, hidden, Blank)
+	h := hider{hidden: hidden, plain: p, valid: utf8.ValidString(p)}
+	h.skip = p != "" && p[0] < utf8.RuneSelf && asciiFoldOnly(rune(p[0]))
+	return h
+}
+
+// hide is hide(s, h.hidden).
+func (h hider) hide(s string) string {
+	p := h.plain
+	if h.hidden != p { // markup: **x**, `x`
+		s = strings.ReplaceAll(s, h.hidden, Blank)
 	}
 	if p == "" {
 		return s
 	}
-	if !utf8.ValidString(p) {
+	if !h.valid {
 		return s // as regexp.Compile would refuse it
 	}
 	// Where p starts with an ASCII byte that folds only to ASCII bytes, a
 	// match can start only at such a byte of s: skip to the next one.
-	first := p[0]
-	skip := first < utf8.RuneSelf && asciiFoldOnly(rune(first))
+	first, skip := p[0], h.skip
 	var b strings.Builder
 	last := 0
 	for i := 0; i < len(s); {
@@ -654,21 +681,27 @@ func isStopwordOf(w string, cls wordClass) bool {
 
 // clozeSpec is a statement to hide a span of, with what to show around it.
 type clozeSpec struct {
-	lead          string   // intro, question heading or parent point
-	before, after []string // neighbouring points or sentences, ready to show
-	target        string   // the statement, inline markdown
-	bullet        string   // "- " when the target is a point of a list
-	pos           notes.Pos
-	marked        bool   // hide only a bold or code span
-	keyText       string // source text for the key when not target
+	lead    string // intro, question heading or parent point
+	target  string // the statement, inline markdown
+	bullet  string // "- " when the target is a point of a list
+	pos     notes.Pos
+	marked  bool   // hide only a bold or code span
+	keyText string // source text for the key when not target
 }
+
+// contextLines are the neighbouring points or sentences of a cloze's
+// statement, ready to show. They are not in clozeSpec, whose strings end
+// up in the card: escape analysis follows a struct argument as a whole, so
+// there the lines' backing array (pointCloze's, on its stack) would move
+// to the heap with them. Apart, the lines are only read.
+type contextLines struct{ before, after []string }
 
 // cloze adds a cloze card for s, trying candidates in order until one
 // gives a usable card. It reports whether a card was added.
-func (g *gen) cloze(sc scope, s clozeSpec) bool {
+func (g *gen) cloze(sc scope, s clozeSpec, ctx contextLines) bool {
 	disp := g.withoutURLs(s.target)
 	avoid := g.breadcrumbWords(sc.path)
-	hasContext := s.lead != "" || len(s.before)+len(s.after) > 0
+	hasContext := s.lead != "" || len(ctx.before)+len(ctx.after) > 0
 	key := s.keyText
 	if key == "" {
 		key = s.target
@@ -677,7 +710,7 @@ func (g *gen) cloze(sc scope, s clozeSpec) bool {
 	if g.bareURL(lead) {
 		lead = ""
 	}
-	before, after := g.readable(s.before), g.readable(s.after)
+	before, after := g.readable(ctx.before), g.readable(ctx.after)
 	// The candidates in order; the later, costlier ones only when no
 	// earlier one makes a card, which is rare.
 	tryOne := func(c candidate) bool { return g.tryCloze(sc, s, c, disp, lead, before, after, key) }
@@ -727,7 +760,8 @@ func (g *gen) tryCloze(sc scope, s clozeSpec, c candidate, disp, lead string, be
 	// its lead would need a second blank, so another span is hidden;
 	// a neighbour saying it is left out of the context instead.
 	bulleted := s.bullet + disp[:c.start] + Blank + disp[c.end:]
-	if shown := bulleted[len(s.bullet):]; g.hide(shown, hidden) != shown || lead != "" && g.hide(lead, hidden) != lead {
+	h := g.hiderOf(hidden)
+	if shown := bulleted[len(s.bullet):]; h.hide(shown) != shown || lead != "" && h.hide(lead) != lead {
 		return false
 	}
 	shown := bulleted
@@ -755,13 +789,13 @@ func (g *gen) tryCloze(sc scope, s clozeSpec, c candidate, disp, lead string, be
 			line(lead)
 		}
 		for _, l := range before {
-			if g.hide(l, hidden) == l {
+			if h.hide(l) == l {
 				line(l)
 			}
 		}
 		line(shown)
 		for _, l := range after {
-			if g.hide(l, hidden) == l {
+			if h.hide(l) == l {
 				line(l)
 			}
 		}

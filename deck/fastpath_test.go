@@ -304,3 +304,93 @@ func TestBareURLWithoutSpans(t *testing.T) {
 		}
 	}
 }
+
+// defSeparator reads a text once; the general code scans it per separator
+// and keeps the earliest first match outside protected spans.
+func TestDefSeparatorOnePass(t *testing.T) {
+	general := func(s string, spans []inline) (int, string) {
+		best, sep := -1, ""
+		for _, cand := range definitionSeps {
+			for from := 0; ; {
+				i := strings.Index(s[from:], cand)
+				if i < 0 {
+					break
+				}
+				i += from
+				from = i + 1
+				at := i
+				if cand[0] == ' ' {
+					at = i + 1
+				}
+				if protectedAt(spans, at) {
+					continue
+				}
+				if best < 0 || i < best {
+					best, sep = i, cand
+				}
+				break
+			}
+		}
+		return best, sep
+	}
+	r := rand.New(rand.NewSource(9))
+	extra := []string{": ", " = ", " — ", " – ", " - ", " -> ", " => ", "=", ">", "—", "–", "`x: y`", "[a - b](c: d)", "http://a: b", ":-)", " -"}
+	for range 50000 {
+		var b strings.Builder
+		for n := r.Intn(6); n >= 0; n-- {
+			if r.Intn(2) == 0 {
+				b.WriteString(markupText(r))
+			} else {
+				b.WriteString(extra[r.Intn(len(extra))])
+			}
+		}
+		s := b.String()
+		spans := findInline(s)
+		wi, ws := general(s, spans)
+		if gi, gs := defSeparator(s, spans); gi != wi || gs != ws {
+			t.Fatalf("defSeparator(%q) = %d %q, want %d %q", s, gi, gs, wi, ws)
+		}
+	}
+}
+
+// caseASCII and appendLowerASCII stand for strings.ToLower on ASCII words.
+func TestCaseASCIILowers(t *testing.T) {
+	r := rand.New(rand.NewSource(10))
+	for range 50000 {
+		s := markupText(r)
+		ascii, upper := caseASCII(s)
+		if ascii != isASCII(s) {
+			t.Fatalf("caseASCII(%q) ascii = %v", s, ascii)
+		}
+		if !ascii {
+			continue
+		}
+		want := strings.ToLower(s)
+		if upper != (want != s) {
+			t.Fatalf("caseASCII(%q) upper = %v", s, upper)
+		}
+		if got := string(appendLowerASCII(nil, s)); got != want {
+			t.Fatalf("appendLowerASCII(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+// One hider blanks each of several lines as hide does line by line.
+func TestHiderReused(t *testing.T) {
+	r := rand.New(rand.NewSource(11))
+	m := newMemos(false)
+	hiddens := []string{"word", "**ab**", "`x`", "joy", "é", "K", "ſ", "", "\xff", "a b", "k s"}
+	for range 5000 {
+		hidden := hiddens[r.Intn(len(hiddens))]
+		if r.Intn(2) == 0 {
+			hidden = markupText(r)
+		}
+		h := m.hiderOf(hidden)
+		for range 4 {
+			s := markupText(r) + hidden + markupText(r)
+			if got, want := h.hide(s), hide(s, hidden); got != want {
+				t.Fatalf("hider(%q).hide(%q) = %q, want %q", hidden, s, got, want)
+			}
+		}
+	}
+}

@@ -669,7 +669,7 @@ func (g *gen) proseCloze(sc scope, prose []statement, i int, marked bool) {
 			return
 		}
 	}
-	if !g.cloze(sc, clozeSpec{lead: lead, before: before, after: after, target: prose[i].text, pos: prose[i].pos, marked: marked}) &&
+	if !g.cloze(sc, clozeSpec{lead: lead, target: prose[i].text, pos: prose[i].pos, marked: marked}, contextLines{before, after}) &&
 		alone && utf8.RuneCountInString(text) <= 200 {
 		g.noted(sc, text, prose[i].pos)
 	}
@@ -992,7 +992,7 @@ func (g *gen) pointCloze(c listCtx, pts []*notes.Point, i int, marked bool) {
 		sents = g.sentences(text)
 	}
 	if len(sents) <= 1 || marked {
-		g.cloze(c.sc, clozeSpec{lead: g.listLead(c), before: before, after: after, target: text, bullet: bullet, pos: pts[i].Pos, marked: marked})
+		g.cloze(c.sc, clozeSpec{lead: g.listLead(c), target: text, bullet: bullet, pos: pts[i].Pos, marked: marked}, contextLines{before, after})
 		return
 	}
 	// A long point of several sentences: one cloze per sentence, the
@@ -1012,7 +1012,7 @@ func (g *gen) pointCloze(c listCtx, pts []*notes.Point, i int, marked bool) {
 		if k+1 < len(sents) {
 			a = append([]string{indent + clip(g.withoutURLs(sents[k+1].text), 80)}, after...)
 		}
-		g.cloze(c.sc, clozeSpec{lead: g.listLead(c), before: b, after: a, target: s.text, bullet: lead, pos: pts[i].Pos, keyText: s.text})
+		g.cloze(c.sc, clozeSpec{lead: g.listLead(c), target: s.text, bullet: lead, pos: pts[i].Pos, keyText: s.text}, contextLines{b, a})
 	}
 }
 
@@ -1095,7 +1095,7 @@ func (g *gen) table(sc scope, b notes.Block) {
 			if usable(prompt, cell) {
 				g.add(sc, Definition, prompt, cell, b.Pos, first, col, cell)
 			} else {
-				g.cloze(sc, clozeSpec{lead: g.plain(first) + ":", target: cell, pos: b.Pos})
+				g.cloze(sc, clozeSpec{lead: g.plain(first) + ":", target: cell, pos: b.Pos}, contextLines{})
 			}
 		}
 	}
@@ -1152,7 +1152,7 @@ func (g *gen) flushDefs() {
 		saved := g.cards
 		g.cards = nil
 		for k, body := range dg.bodies {
-			g.cloze(dg.sc, clozeSpec{lead: g.plain(dg.term) + " " + dg.sep, target: body, pos: dg.pos, keyText: dg.keys[k]})
+			g.cloze(dg.sc, clozeSpec{lead: g.plain(dg.term) + " " + dg.sep, target: body, pos: dg.pos, keyText: dg.keys[k]}, contextLines{})
 		}
 		extra, g.cards = g.cards, saved
 		g.cards[dg.at].Key = "\x00merge"

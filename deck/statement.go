@@ -201,30 +201,7 @@ func parseDefinition(s string) (definition, bool) { return sharedMemos.parseDefi
 
 func (m *memos) parseDefinition(s string) (definition, bool) {
 	spans := m.scanInline(s)
-	best := -1
-	sep := ""
-	for _, cand := range []string{": ", " = ", " — ", " – ", " - ", " -> ", " => "} {
-		from := 0
-		for {
-			i := strings.Index(s[from:], cand)
-			if i < 0 {
-				break
-			}
-			i += from
-			from = i + 1
-			at := i
-			if cand[0] == ' ' {
-				at = i + 1
-			}
-			if protectedAt(spans, at) {
-				continue
-			}
-			if best < 0 || i < best {
-				best, sep = i, cand
-			}
-			break
-		}
-	}
+	best, sep := defSeparator(s, spans)
 	if best <= 0 {
 		// "Term:" at the very end with nothing after is a label, not a definition.
 		return definition{}, false
@@ -254,6 +231,50 @@ func (m *memos) parseDefinition(s string) (definition, bool) {
 		return definition{}, false
 	}
 	return definition{term: term, sep: strings.TrimSpace(sep), body: body}, true
+}
+
+// definitionSeps are what may part a term from its body, "term: body".
+var definitionSeps = [...]string{": ", " = ", " — ", " – ", " - ", " -> ", " => "}
+
+// defSeparator is where the first separator of s outside code, a web
+// address, an emoticon or a link's target starts, and which it is; -1 for
+// none. It reads s once, where a scan per separator, keeping the earliest,
+// would read it seven times. That is the same answer: ": " starts with ':'
+// and the others with a space, told apart by the bytes after it (" = " from
+// " => " and " - " from " -> " by the third), so at most one separator
+// matches at any byte, and the first byte where one matches unprotected is
+// the earliest of the separators' first unprotected matches.
+func defSeparator(s string, spans []inline) (int, string) {
+	for i := 0; i+1 < len(s); i++ {
+		// Only where a separator's first two bytes are: ": ", or a space
+		// before '=', '-' or the lead byte of '—' and '–'.
+		switch c := s[i+1]; s[i] {
+		case ':':
+			if c != ' ' {
+				continue
+			}
+		case ' ':
+			if c != '=' && c != '-' && c != 0xe2 {
+				continue
+			}
+		default:
+			continue
+		}
+		for _, sep := range definitionSeps {
+			if !strings.HasPrefix(s[i:], sep) {
+				continue
+			}
+			at := i
+			if sep[0] == ' ' {
+				at = i + 1 // protected where the word-like mark is
+			}
+			if !protectedAt(spans, at) {
+				return i, sep
+			}
+			break // no other separator matches at i
+		}
+	}
+	return -1, ""
 }
 
 // hasSentencePunct is strings.ContainsAny(s, ".,;!?()\"“”"), which a

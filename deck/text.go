@@ -169,6 +169,24 @@ func normalizeLines(buf []byte, parts ...string) (string, []byte) {
 	return string(n.b), n.b
 }
 
+// caseASCII reports whether s is ASCII and whether it holds a capital.
+// For ASCII s, strings.ToLower(s) is s when it holds none, else
+// appendLowerASCII(nil, s): ToLower maps ASCII byte by byte, 'A'-'Z' to
+// 'a'-'z', as lowerASCII does. Lowering into a stack buffer of 32 bytes
+// and converting keeps the string on the stack when it does not outlive
+// its function (the compiler's own buffer is 32 bytes too): no allocation,
+// where ToLower makes one for every capitalised word.
+func caseASCII(s string) (ascii, upper bool) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return false, false
+		}
+		upper = upper || 'A' <= c && c <= 'Z'
+	}
+	return true, upper
+}
+
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {

@@ -112,7 +112,15 @@ func wordScore(toks []token, i int, w, l string, cls wordClass) int {
 		n++ // end focus: English puts the new information last
 	}
 	if i > 0 && toks[i-1].kind == tokWord {
-		prev := strings.ToLower(toks[i-1].text)
+		// Lowered on the stack when a capitalised ASCII word (see caseASCII).
+		prev := toks[i-1].text
+		var buf [32]byte
+		switch ascii, upper := caseASCII(prev); {
+		case !ascii || len(prev) > len(buf):
+			prev = strings.ToLower(prev)
+		case upper:
+			prev = string(appendLowerASCII(buf[:0], prev))
+		}
 		switch {
 		case determiners[prev] && utf8.RuneCountInString(w) >= 4:
 			n += 2
