@@ -189,7 +189,8 @@ type importer struct {
 }
 
 // kv is a key to write and its value, or the card to encode as its value
-// (flush encodes them all at once, on every core).
+// (flush encodes them all at once, on every core; a streamed import has
+// encoded each as it came).
 type kv struct {
 	k, v []byte
 	card *Card
