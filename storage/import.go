@@ -181,7 +181,6 @@ type importer struct {
 	// without pointers, which the collector need not scan), the files
 	// named and the talks of each, the kept files found stale.
 	prod      []produced
-	produced  int
 	from      map[[8]byte]int32
 	inImport  map[string]bool
 	fileTalks map[string]map[string]bool
@@ -511,14 +510,13 @@ func (im *importer) rep(t *talkRec) *TalkReport {
 		r = &TalkReport{Slug: t.Slug}
 		im.reports[t.Slug] = r
 	}
-	r.Title = t.Title
 	return r
 }
 
 func (im *importer) report() ImportReport {
 	var rep ImportReport
 	for _, r := range im.reports {
-		r.Title = im.talks[r.Slug].Title // the last file's, streaming too
+		r.Title = im.talks[r.Slug].Title // the last file's
 		if r.Carried == nil {
 			r.Carried = []Carry{}
 		}
@@ -642,8 +640,7 @@ func (im *importer) file(f SourceFile) error {
 				continue
 			}
 			im.from[k] = file
-			p := produced{key: k, n: im.produced, card: Card{Card: dc, TalkSlug: slug, File: f.Path}}
-			im.produced++
+			p := produced{key: k, n: len(im.prod), card: Card{Card: dc, TalkSlug: slug, File: f.Path}}
 			if im.stream {
 				// add keeps nothing of p: one produced card serves them
 				// all, rather than one on the heap each.
@@ -662,11 +659,11 @@ func (im *importer) file(f SourceFile) error {
 // end compares what the files produce with what is stored, and writes the
 // changes.
 func (im *importer) end(files []SourceFile) error {
-	if err := im.keep(files, im.fileTalks, im.stale); err != nil {
+	if err := im.keep(files); err != nil {
 		return err
 	}
 	var gone []*stored
-	successor := map[*stored][8]byte{}
+	var successor map[*stored][8]byte
 	if !im.stream { // streaming, every card was new and is added
 		var err error
 		if gone, successor, err = im.compare(files); err != nil {
@@ -783,16 +780,17 @@ func (im *importer) compare(files []SourceFile) ([]*stored, map[*stored][8]byte,
 
 // keep checks the kept files and counts their cards Unchanged, as a full
 // import would: every active card of their talks is theirs and would be
-// made again unchanged. stale are the kept files found not keepable; a talk
-// of a kept file made by a file read now makes the kept file stale too.
-func (im *importer) keep(files []SourceFile, fileTalks map[string]map[string]bool, stale []string) error {
+// made again unchanged. im.stale are the kept files found not keepable; a
+// talk of a kept file made by a file read now makes the kept file stale too.
+func (im *importer) keep(files []SourceFile) error {
 	keptTalk := map[string]string{} // slug → kept file
+	stale := im.stale
 	for path := range im.kept {
-		for slug := range fileTalks[path] {
+		for slug := range im.fileTalks[path] {
 			keptTalk[slug] = path
 		}
 	}
-	for path, slugs := range fileTalks {
+	for path, slugs := range im.fileTalks {
 		if im.kept[path] {
 			continue
 		}
