@@ -172,19 +172,10 @@ func inWord(r rune) bool {
 // the first of equal ones; "" for none.
 func longestWordASCII(s string) string {
 	best := ""
-	for i := 0; i < len(s); {
-		if !isAlnumASCII(s[i]) {
-			i++
-			continue
-		}
-		j := i + 1
-		for j < len(s) && isAlnumASCII(s[j]) {
-			j++
-		}
+	for i, j := wordASCII(s, 0); i < len(s); i, j = wordASCII(s, j) {
 		if j-i > len(best) {
 			best = s[i:j]
 		}
-		i = j
 	}
 	return best
 }

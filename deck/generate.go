@@ -454,17 +454,9 @@ func (g *gen) commonWords(blocks []notes.Block) map[string]bool {
 		// The words of appendWordsASCII, read where they stand: a word
 		// in lower case already is its own key, and only a word with a
 		// capital is lowercased, on the stack, and copied when new.
-		for i := 0; i < len(t); {
-			if !isAlnumASCII(t[i]) {
-				i++
-				continue
-			}
-			j, upper := i, false
-			for ; j < len(t) && isAlnumASCII(t[j]); j++ {
-				upper = upper || 'A' <= t[j] && t[j] <= 'Z'
-			}
+		for i, j := wordASCII(t, 0); i < len(t); i, j = wordASCII(t, j) {
 			w := t[i:j]
-			i = j
+			_, upper := caseASCII(w)
 			switch {
 			case !upper:
 				count(w)

@@ -442,19 +442,23 @@ func appendWordsASCII(dst []string, s string) []string {
 		s = strings.ToLower(s)
 	}
 	dst = slices.Grow(dst, n)
-	for i := 0; i < len(s); {
-		if !isAlnumASCII(s[i]) {
-			i++
-			continue
-		}
-		j := i + 1
-		for j < len(s) && isAlnumASCII(s[j]) {
-			j++
-		}
+	for i, j := wordASCII(s, 0); i < len(s); i, j = wordASCII(s, j) {
 		dst = append(dst, s[i:j])
-		i = j
 	}
 	return dst
+}
+
+// wordASCII is the first run of letters and digits of ASCII s at or after
+// byte i: s[start:end], or start == end == len(s) when there is none.
+func wordASCII(s string, i int) (start, end int) {
+	for i < len(s) && !isAlnumASCII(s[i]) {
+		i++
+	}
+	end = i
+	for end < len(s) && isAlnumASCII(s[end]) {
+		end++
+	}
+	return i, end
 }
 
 // wordReader reads the words of a text one at a time, as Words splits and
