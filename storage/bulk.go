@@ -396,6 +396,14 @@ func (db *DB) BulkHistory(user string, answers iter.Seq[Answer]) error {
 		}
 		err := db.update(func(tx *bolt.Tx) error {
 			ub := tx.Bucket(bUsers).Bucket([]byte(user))
+			// The states went in without their summary's upkeep.
+			retired, err := retiredKeys(tx)
+			if err != nil {
+				return err
+			}
+			if err := buildStateSum(ub, retired); err != nil {
+				return err
+			}
 			if seq > 0 {
 				if err := ub.Bucket(bLog).SetSequence(seq); err != nil {
 					return err

@@ -108,12 +108,16 @@ func verifyTx(tx *bolt.Tx) []Problem {
 		add("", true, "active card counter says %d, there are %d active cards", got, active)
 	}
 	users := tx.Bucket(bUsers)
+	retired, retiredErr := retiredKeys(tx)
 	_ = users.ForEach(func(name, v []byte) error {
 		if v != nil {
 			add("", false, "users: stray key %q", name)
 			return nil
 		}
 		verifyUser(cards, string(name), users.Bucket(name), add)
+		if retiredErr == nil {
+			verifyStateSum(string(name), users.Bucket(name), retired, add)
+		}
 		verifyNewCards(tx, string(name), users.Bucket(name), add)
 		verifyAggregates(tx, string(name), add)
 		return nil
@@ -421,7 +425,7 @@ func (db *DB) Repair() (RepairReport, error) {
 				return err
 			}
 		}
-		return nil
+		return buildStateSums(tx, true)
 	})
 	return rep, err
 }

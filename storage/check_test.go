@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -99,8 +100,32 @@ func TestVerifyRepair(t *testing.T) {
 			if err := ub.Bucket(bState).Put(k[:], encodeState(s, 1)); err != nil {
 				return err
 			}
+			// The card went, not the summary's upkeep.
+			if err := noteState(ub, k[:], nil, encodeState(s, 1)); err != nil {
+				return err
+			}
 			return ub.Bucket(bDue).Put(dueKey(11, k), nil)
 		}, "user ann: card 0102030405060708: has a state but no such card", false},
+		{"state summary off", func(t *testing.T, tx *bolt.Tx, ids []string) error {
+			talks := tx.Bucket(bUsers).Bucket([]byte("ann")).Bucket(bSumTalk)
+			k, v := talks.Cursor().First()
+			v = slices.Clone(v)
+			v[3]++
+			return talks.Put(k, v)
+		}, "user ann: state summary: the counts of 1 talks do not match the states", true},
+		{"stale entry in the hardest cards' list", func(t *testing.T, tx *bolt.Tx, ids []string) error {
+			ub := tx.Bucket(bUsers).Bucket([]byte("ann"))
+			h, err := decodeSumHead(ub.Get(kStateSum))
+			if err != nil {
+				return err
+			}
+			h.hardN++
+			if err := ub.Put(kStateSum, h.encode()); err != nil {
+				return err
+			}
+			k := key(t, ids[0])
+			return ub.Bucket(bHard).Put(k[:], encodeHard(&hardCand{key: k, lapses: 3, easiness: 1.9, interval: 1, seq: 1}))
+		}, "user ann: state summary: the hardest cards' list has 1 stale and lacks 0 entries", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -34,7 +34,9 @@
 // # Buckets
 //
 //	meta                            schema version and counters
-//	  "schema"   uint32             SchemaVersion (1); written at creation; a higher one is refused (ErrNewerSchema)
+//	  "schema"   uint32             SchemaVersion (2); written at creation; a higher one is refused
+//	                                (ErrNewerSchema); a lower one is migrated by the first write
+//	                                transaction (schema 2 added the state summary)
 //	  "talks"    uint64             number of talks (for Count)
 //	  "active"   uint64             number of active cards (for Count)
 //	  "talkseq"  uint64             last talk Seq handed out
@@ -100,6 +102,46 @@
 //	                                again (an import added, restored or moved them, SetSuspended
 //	                                removed their state); Record removes the card it introduces,
 //	                                an import prunes entries no longer new; readers skip stale ones
+//	  "statesum" 78 bytes           the state summary's head (below): version 1 | interval
+//	                                histogram 8 × uint32 | easiness histogram 6 × uint32 | hard
+//	                                list entries uint32 | bounded (1) | bound lapses uint32 |
+//	                                bound easiness float64 bits | trim when past uint32
+//	  sumtalk                       talk seq uint32 → 5 × uint32: the states of the talk's active
+//	                                cards that are learning, young, mature, suspended, never
+//	                                reviewed (a talk with none has no key)
+//	  hard                          card key → lapses uint32 | easiness float64 bits | interval
+//	                                uint32 | talk seq uint32: the hard list (below)
+//
+// # State summary
+//
+// A report of all talks needs, of the user's states of active cards, how
+// many each talk has in each stage, the interval and easiness histograms of
+// those reviewed and not suspended, and the hardest of them. Counting them
+// was a pass over every state (730,000 at a million cards, 10,775 leaf
+// pages, each a page fault on first touch), so each user keeps them in
+// statesum, sumtalk and hard, and every write of a state, or of whether its
+// card is active, keeps them (noteState: the share the state had, the share
+// it has now): Record, Undo, SetSuspended, and Import where it retires a
+// card (its states leave), restores or moves one (they come back, or move to
+// the card's new talk) and carries history to a successor. A state counts
+// as scanStates would: suspended, else never reviewed (no repetitions,
+// interval, lapses, due day or last review), else learning (interval of a
+// day or less), young (under MatureInterval days) or mature; a talk seq past
+// maxTalkSeq counts nowhere. The hard list holds the states of active cards
+// reviewed and not suspended with lapses or an easiness below the initial
+// one that are strictly harder (more lapses, then lower easiness) than the
+// head's bound: all of them while there is no bound. Past its "trim" count
+// it is cut to about 256 entries, the bound raised to the first value
+// easier than the 256th (so ties stay whole), and the trim count set to
+// twice what is left, at least 1,024. A report whose n-th hardest card is
+// not strictly harder than the bound, or whose summary counts a talk that
+// does not exist, falls back to the pass. A new user starts with an empty
+// summary; BulkHistory and Repair build it from the states; the migration
+// to schema 2 builds every user's in the first write transaction (about a
+// second at a million cards), and until then a read-only handle on a
+// schema 1 file reports from the pass. Verify compares the summary with the
+// states (the counts and histograms exactly; the hard list: every entry a
+// state's current figures, none missing above the bound).
 //
 // # Review log
 //
@@ -118,8 +160,9 @@
 // (29 → 32 and 85 → 109 bytes, talkdays added), and so did the state (30 →
 // 34 bytes, the talk seq), the due-index values (empty → the card's order),
 // retired cards' due entries (kept → none), talksum, "first" and early,
-// before any database had users, so the schema stays at version 1; any
-// later change needs a version bump and a migration.
+// before any database had users, so the schema stayed at version 1. Any
+// later change needs a version bump and a migration: the state summary was
+// the first (schema 2, built by the first write transaction).
 //
 // # Aggregates
 //
@@ -231,12 +274,14 @@
 // an import that activates or reorders a talk's cards bumps the talk's
 // generation, and markers of an older generation are ignored (one scan of
 // that talk). Count reads two counters. Stats of all talks reads the day
-// aggregates and the talk summaries (O(days + talks)), the user's states in
-// one sequential pass (O(states); a state names its talk, so no card record
-// is read but for the hardest cards), the order index of talks with retired
-// cards, and the due index up to 30 days ahead (O(due cards)); Stats of one
-// talk reads its talk-day aggregates and its cards' states through the
-// order index. It never reads the review log (BenchmarkStats: the same cost
+// aggregates, the talk summaries and the state summary (O(days + talks +
+// the hard list)), the card records of the hardest cards, and the due index
+// up to 30 days ahead (O(due cards)); without a state summary, the user's
+// states in one sequential pass (O(states); a state names its talk) and the
+// order index of talks with retired cards instead. Stats of one talk reads
+// its talk-day aggregates and its cards' states through the order index.
+// TalkCounts reads the talks, the state summary and the due index up to
+// today. It never reads the review log (BenchmarkStats: the same cost
 // for a log ten times longer over the same days). Record appends to the log
 // with FillPercent 1, so a log grown answer by answer fills its pages as
 // the bulk loader's does.

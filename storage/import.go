@@ -459,17 +459,27 @@ func (im *importer) eachUser(fn func(ub *bolt.Bucket) error) error {
 
 // putDue gives card k a due-index entry (with its note order) for every user
 // whose state of it is not suspended, and the state the card's talk: the
-// card is active again or moved.
-func (im *importer) putDue(k [8]byte, order uint64) error {
+// card is active again (wasActive false) or moved. The summary counts the
+// state (again, or under its new talk).
+func (im *importer) putDue(k [8]byte, order uint64, wasActive bool) error {
 	return im.eachUser(func(ub *bolt.Bucket) error {
 		s, ok, err := userState(ub, k)
 		if err != nil || !ok {
 			return err
 		}
-		if v := ub.Bucket(bState).Get(k[:]); stateTalk(v) != uint32(order>>32) {
-			if err := ub.Bucket(bState).Put(k[:], encodeState(s, uint32(order>>32))); err != nil {
+		v := slices.Clone(ub.Bucket(bState).Get(k[:]))
+		nv := v
+		if stateTalk(v) != uint32(order>>32) {
+			nv = encodeState(s, uint32(order>>32))
+			if err := ub.Bucket(bState).Put(k[:], nv); err != nil {
 				return err
 			}
+		}
+		if !wasActive {
+			v = nil
+		}
+		if err := noteState(ub, k[:], v, nv); err != nil {
+			return err
 		}
 		if s.Suspended {
 			return nil
@@ -478,12 +488,19 @@ func (im *importer) putDue(k [8]byte, order uint64) error {
 	})
 }
 
-// dropDue removes every user's due-index entry of card k: it is retired.
+// dropDue removes every user's due-index entry of card k, and its state
+// from the summary: it is retired.
 func (im *importer) dropDue(k [8]byte) error {
 	return im.eachUser(func(ub *bolt.Bucket) error {
 		s, ok, err := userState(ub, k)
-		if err != nil || !ok || s.Suspended {
+		if err != nil || !ok {
 			return err
+		}
+		if err := noteState(ub, k[:], ub.Bucket(bState).Get(k[:]), nil); err != nil {
+			return err
+		}
+		if s.Suspended {
+			return nil
 		}
 		return ub.Bucket(bDue).Delete(dueKey(s.Due, k))
 	})
@@ -850,7 +867,7 @@ func (im *importer) refresh(cur Card, p *produced) error {
 	}
 	if cur.Retired || cur.Order != next.Order {
 		im.touch(orderKey(&next, p.key))
-		if err := im.putDue(p.key, next.Order); err != nil {
+		if err := im.putDue(p.key, next.Order, !cur.Retired); err != nil {
 			return err
 		}
 	}
@@ -912,7 +929,7 @@ func (im *importer) add(p *produced, from *stored) error {
 		r.New++
 	} else {
 		r.Updated++
-		users, err := im.moveHistory(from.key, p.key, c.Order)
+		users, err := im.moveHistory(from.key, p.key, c.Order, !from.card.Retired)
 		if err != nil {
 			return err
 		}
@@ -957,9 +974,10 @@ func (im *importer) retire(s *stored, to [8]byte, carried bool) error {
 	return im.putCard(s.key, &c)
 }
 
-// moveHistory moves every user's state of card from to card to, with its
-// due-index entry (with to's note order). The review log keeps naming from.
-func (im *importer) moveHistory(from, to [8]byte, order uint64) (int, error) {
+// moveHistory moves every user's state of card from (active or not) to the
+// active card to, with its due-index entry (with to's note order) and its
+// share of the summary. The review log keeps naming from.
+func (im *importer) moveHistory(from, to [8]byte, order uint64, active bool) (int, error) {
 	users := im.tx.Bucket(bUsers)
 	n := 0
 	err := users.ForEachBucket(func(name []byte) error {
@@ -976,11 +994,21 @@ func (im *importer) moveHistory(from, to [8]byte, order uint64) (int, error) {
 		if err != nil {
 			return err
 		}
+		old := slices.Clone(v)
 		v = encodeState(st, uint32(order>>32))
 		if err := sb.Delete(from[:]); err != nil {
 			return err
 		}
 		if err := sb.Put(to[:], v); err != nil {
+			return err
+		}
+		if !active {
+			old = nil
+		}
+		if err := noteState(ub, from[:], old, nil); err != nil {
+			return err
+		}
+		if err := noteState(ub, to[:], nil, v); err != nil {
 			return err
 		}
 		if due := ub.Bucket(bDue); due != nil && due.Get(dueKey(st.Due, from)) != nil {

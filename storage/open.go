@@ -21,7 +21,7 @@ import (
 
 // SchemaVersion is the layout documented in doc.go. Open refuses a database
 // whose version is higher (ErrNewerSchema).
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // Options tune Open.
 type Options struct {
@@ -234,6 +234,9 @@ func (db *DB) updateFolding(dropBad bool, fn func(*bolt.Tx) error) (dropped int,
 	var journal bool
 	err = db.wrap(db.guard(func() error {
 		return db.bolt.Update(func(tx *bolt.Tx) error {
+			if err := migrate(tx); err != nil {
+				return err
+			}
 			var err error
 			if dropped, journal, err = db.fold(tx, dropBad); err != nil {
 				return err
@@ -480,4 +483,19 @@ func (db *DB) Check() error {
 		}
 		return nil
 	})
+}
+
+// migrate brings a file of an older schema to SchemaVersion in the first
+// write transaction that opens it: schema 2 added the users' state
+// summaries (statesum.go), built here from the states.
+func migrate(tx *bolt.Tx) error {
+	m := tx.Bucket(bMeta)
+	v := m.Get(kSchema)
+	if len(v) != 4 || binary.BigEndian.Uint32(v) >= SchemaVersion {
+		return nil // checkSchema vouched for it when the file was opened
+	}
+	if err := buildStateSums(tx, false); err != nil {
+		return err
+	}
+	return m.Put(kSchema, binary.BigEndian.AppendUint32(nil, SchemaVersion))
 }

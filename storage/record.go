@@ -464,6 +464,11 @@ func recordTx(tx *bolt.Tx, user string, r Review, day scheduler.Day, next *sched
 		if err := sb.Put(k[:], nv); err != nil {
 			return err
 		}
+		if !card.Retired {
+			if err := noteState(ub, k[:], prev, nv); err != nil {
+				return err
+			}
+		}
 		if !next.Suspended && !card.Retired {
 			if err := due.Put(dueKey(next.Due, k), dueVal(card.Order)); err != nil {
 				return err
@@ -604,6 +609,11 @@ func (db *DB) Undo(user string) (Review, bool, error) {
 			}
 			if err := due.Delete(dueKey(ns.Due, k)); err != nil {
 				return err
+			}
+			if !card.Retired {
+				if err := noteState(ub, k[:], nv, prev); err != nil {
+					return err
+				}
 			}
 			if prev != nil {
 				ps, err := decodeState(prev)

@@ -177,21 +177,40 @@ func (db *DB) Stats(user string, opt StatsOptions) (*Stats, error) {
 			return err
 		}
 		st.Known = ub != nil
-		// On all talks the pass over the states is most of the work, and
-		// most of it waits on page faults of the mapped file: it starts at
-		// once and runs beside the rest (cursors of a read-only transaction
-		// only read the map). It cannot know the talks yet: it counts by the
-		// talk seq the states name, and what it should have left out (the
-		// states of retired cards) is taken back out afterwards.
+		// Most of a report's time waits on page faults of the mapped file,
+		// so on all talks what does not need the talks runs beside their
+		// read (cursors of a read-only transaction only read the map): the
+		// user's state summary (statesum.go) and talk summaries, or where
+		// there is no state summary (a schema 1 file not migrated yet) the
+		// pass over every state. The pass cannot know the talks yet: it
+		// counts by the talk seq the states name, and what it should have
+		// left out (the states of retired cards) is taken back out
+		// afterwards.
 		states := sub(ub, bState)
+		seqs := int(min(getU64(tx.Bucket(bMeta), kTalks), maxTalkSeq)) + 1 // a hint: seqs count talks from 1
+		var sum *stateSum
+		var sums []slugSum
 		var scan *stateScan
-		var scanErr error
+		summed := false // the state summary stands for the pass
+		var early error // of what runs beside
 		var wg sync.WaitGroup
-		defer wg.Wait() // the transaction must outlive the pass
-		if opt.Talk == "" && states != nil {
-			seqs := int(min(getU64(tx.Bucket(bMeta), kTalks), maxTalkSeq)) + 1 // a hint: seqs count talks from 1
+		defer wg.Wait() // the transaction must outlive what runs beside
+		switch {
+		case opt.Talk != "":
+		case ub != nil && ub.Get(kStateSum) != nil:
+			summed = true
 			wg.Go(func() {
-				scanErr = db.guard(func() (err error) {
+				early = db.guard(func() (err error) {
+					if sum, _, err = readStateSum(ub, seqs); err != nil {
+						return err
+					}
+					sums, err = readTalkSums(ub, seqs)
+					return err
+				})
+			})
+		case states != nil:
+			wg.Go(func() {
+				early = db.guard(func() (err error) {
 					scan, err = scanStates(states, seqs, opt.Hardest+scanSlack, nil)
 					return err
 				})
@@ -216,27 +235,48 @@ func (db *DB) Stats(user string, opt StatsOptions) (*Stats, error) {
 		for i, ti := range scope {
 			st.Talks[i] = TalkStats{Slug: talks.slug(int(ti)), Title: talks.title(int(ti))}
 		}
-		err = st.readAggregates(ub, opt.Talk, talks, sc)
-		if err == nil {
-			err = st.readDue(ub, sc)
-		}
+		var dueErr error
+		wg.Go(func() { dueErr = db.guard(func() error { return st.readDue(ub, sc) }) })
+		err = st.readDays(ub, opt.Talk)
 		// What the pass should have left out is found while it runs.
 		var retired *retiredStates
 		var retiredErr error
-		if err == nil && opt.Talk == "" {
+		if err == nil && opt.Talk == "" && !summed {
 			retired, retiredErr = readRetired(tx, states, talks, sc)
 		}
 		wg.Wait()
+		if err == nil && early == nil && opt.Talk == "" {
+			if sums == nil {
+				sums, err = readTalkSums(ub, seqs)
+			}
+			if err == nil {
+				st.addTalkSums(sums, talks, sc)
+			}
+		}
 		var hard []hardCandidate
 		switch {
 		case err != nil:
 			return err
-		case scanErr != nil:
-			return scanErr
+		case early != nil:
+			return early
+		case dueErr != nil:
+			return dueErr
 		case retiredErr != nil:
 			return retiredErr
 		case opt.Talk != "":
 			if hard, err = st.readStates(tx, ub, talks, sc); err != nil {
+				return err
+			}
+		case summed:
+			ok := false
+			if hard, ok, err = st.addSum(tx, sum, talks, sc, opt.Hardest); err != nil || ok {
+				return cmp.Or(err, st.pickHardest(tx, hard, talks, opt.Hardest))
+			}
+			// The pass, knowing what to skip.
+			if retired, err = readRetired(tx, states, talks, sc); err != nil {
+				return err
+			}
+			if hard, err = st.addScan(tx, states, nil, retired, talks, sc, opt.Hardest); err != nil {
 				return err
 			}
 		default:
@@ -385,30 +425,55 @@ func (sc *statsScope) bySeq(seq uint32) int32 {
 	return sc.seq[seq]
 }
 
-// readAggregates sums the user's day aggregates (the talk's talk-day
-// aggregates with a talk) into the report, and the talk summaries (with a
-// talk, its talk-day aggregates) into the talks' lines.
-func (st *Stats) readAggregates(ub *bolt.Bucket, talk string, talks *talkBriefs, sc *statsScope) error {
-	var mine []DayAgg
-	if sums := sub(ub, bTalkSum); talk == "" && sums != nil {
-		// Both buckets are in slug order: walk them side by side.
-		ti := 0
-		c := sums.Cursor()
-		for k, v := c.First(); k != nil; k, v = c.Next() {
-			for ti < len(talks.ts) && talks.slug(ti) < string(k) {
-				ti++
-			}
-			if ti == len(talks.ts) || talks.slug(ti) != string(k) || sc.line[ti] < 0 {
-				continue // a talk not in the talks bucket: nothing to show it by
-			}
-			s, err := decodeTalkSum(v)
-			if err != nil {
-				return err
-			}
-			ts := &st.Talks[sc.line[ti]]
-			ts.Reviews, ts.Quiz, ts.LastDay, ts.Answered = s.Reviews, s.Quiz, s.Last, true
+// slugSum is a talk summary as readTalkSums finds it; slug is the key in
+// the map, valid for the transaction.
+type slugSum struct {
+	slug []byte
+	sum  talkSum
+}
+
+// readTalkSums reads the user's talk summaries, in slug order (hint: about
+// how many talks there are).
+func readTalkSums(ub *bolt.Bucket, hint int) ([]slugSum, error) {
+	out := []slugSum{}
+	sums := sub(ub, bTalkSum)
+	if sums == nil {
+		return out, nil
+	}
+	out = make([]slugSum, 0, hint)
+	c := sums.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		s, err := decodeTalkSum(v)
+		if err != nil {
+			return nil, err
 		}
-	} else if talkDays := sub(ub, bTalkDays); talk != "" && talkDays != nil {
+		out = append(out, slugSum{k, s})
+	}
+	return out, nil
+}
+
+// addTalkSums puts the talk summaries into the talks' lines.
+func (st *Stats) addTalkSums(sums []slugSum, talks *talkBriefs, sc *statsScope) {
+	// Both are in slug order: walk them side by side.
+	ti := 0
+	for _, s := range sums {
+		for ti < len(talks.ts) && talks.slug(ti) < string(s.slug) {
+			ti++
+		}
+		if ti == len(talks.ts) || talks.slug(ti) != string(s.slug) || sc.line[ti] < 0 {
+			continue // a talk not in the talks bucket: nothing to show it by
+		}
+		ts := &st.Talks[sc.line[ti]]
+		ts.Reviews, ts.Quiz, ts.LastDay, ts.Answered = s.sum.Reviews, s.sum.Quiz, s.sum.Last, true
+	}
+}
+
+// readDays sums the user's day aggregates (the talk's talk-day aggregates
+// with a talk) into the report; with a talk, its talk-day aggregates into
+// its line too (on all talks, addTalkSums fills the lines).
+func (st *Stats) readDays(ub *bolt.Bucket, talk string) error {
+	var mine []DayAgg
+	if talkDays := sub(ub, bTalkDays); talk != "" && talkDays != nil {
 		c := talkDays.Cursor()
 		for k, v := c.Seek(append([]byte(talk), 0)); k != nil; k, v = c.Next() {
 			slug, day, err := splitTalkDayKey(k)
@@ -1017,13 +1082,26 @@ func (st *Stats) addScan(tx *bolt.Tx, states *bolt.Bucket, scan *stateScan, reti
 	}
 	scan.hist.into(st)
 	for line, ti := range sc.scope {
-		t := &talks.ts[ti]
-		var cn [4]int32
-		if s := int(t.seq); s < len(scan.counts) && sc.seq[s] == int32(line) {
-			cn = scan.counts[s]
+		if s := int(talks.ts[ti].seq); s < len(scan.counts) && sc.seq[s] == int32(line) {
+			st.Talks[line].Cards.setStages(scan.counts[s])
 		}
+	}
+	st.addCounts(talks, sc)
+	return hardestCandidates(tx, scan.top, scan.cands, n)
+}
+
+// setStages sets the counts of the states by stage: learning, young,
+// mature, suspended.
+func (c *CardCounts) setStages(n [4]int32) {
+	c.Learning, c.Young, c.Mature, c.Suspended = int(n[0]), int(n[1]), int(n[2]), int(n[3])
+}
+
+// addCounts completes the talks' card counts (new is what no state
+// counts) and adds them up.
+func (st *Stats) addCounts(talks *talkBriefs, sc *statsScope) {
+	for line, ti := range sc.scope {
+		t := &talks.ts[ti]
 		cc := &st.Talks[line].Cards
-		cc.Learning, cc.Young, cc.Mature, cc.Suspended = int(cn[0]), int(cn[1]), int(cn[2]), int(cn[3])
 		cc.Retired = int(t.retired)
 		cc.New = int(t.cards) - cc.Learning - cc.Young - cc.Mature - cc.Suspended
 		sc := &st.Cards
@@ -1034,16 +1112,49 @@ func (st *Stats) addScan(tx *bolt.Tx, states *bolt.Bucket, scan *stateScan, reti
 		sc.Suspended += cc.Suspended
 		sc.Retired += cc.Retired
 	}
-	// Only the candidates not worse than the n-th hardest can be among the
-	// n hardest: note order breaks their ties.
-	if len(scan.top) == 0 {
+}
+
+// addSum is addScan from the user's state summary. ok is false, and the
+// report untouched, when the summary cannot tell: it counts a talk not in
+// scope (damage), or lists too few of the hardest cards to know the n
+// hardest.
+func (st *Stats) addSum(tx *bolt.Tx, sum *stateSum, talks *talkBriefs, sc *statsScope, n int) (hard []hardCandidate, ok bool, err error) {
+	for _, t := range sum.talks {
+		if sc.bySeq(t.seq) < 0 {
+			return nil, false, nil
+		}
+	}
+	for i := range sum.hard {
+		if sc.bySeq(sum.hard[i].seq) < 0 {
+			return nil, false, nil
+		}
+	}
+	// The list holds every hard state strictly harder than its bound:
+	// the n-th hardest must be, for its ties to be there too.
+	if sum.bounded && (len(sum.hard) < n || harder(&sum.hard[n-1], &sum.bound) >= 0) {
+		return nil, false, nil
+	}
+	sum.hist.into(st)
+	for _, t := range sum.talks {
+		st.Talks[sc.bySeq(t.seq)].Cards.setStages([4]int32(t.counts[:4]))
+	}
+	st.addCounts(talks, sc)
+	hard, err = hardestCandidates(tx, sum.hard, sum.hard, n)
+	return hard, err == nil, err
+}
+
+// hardestCandidates reads the note order of the candidates (cands) that
+// can be among the n hardest: those not easier than the n-th of top (the
+// hardest, in order). Note order breaks their ties.
+func hardestCandidates(tx *bolt.Tx, top, cands []hardCand, n int) ([]hardCandidate, error) {
+	if len(top) == 0 {
 		return nil, nil
 	}
-	worst := scan.top[min(n, len(scan.top))-1]
+	worst := top[min(n, len(top))-1]
 	cards := tx.Bucket(bCards)
 	var hard []hardCandidate
-	for i := range scan.cands {
-		cd := &scan.cands[i]
+	for i := range cands {
+		cd := &cands[i]
 		if harder(cd, &worst) > 0 {
 			continue
 		}

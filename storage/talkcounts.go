@@ -20,17 +20,24 @@ type TalkCount struct {
 }
 
 // TalkCounts lists every talk as Talks does (by Seq), with the user's new
-// and due cards of each. It reads the talk records, the user's states in
-// one sequential pass (a state names its card's talk; the pass runs beside
-// the talk records' read) and the note-order index of the talks that have
-// retired cards (a retired card keeps its state, taken back out after the
-// pass): O(talks + states), no card record. Active and retired counts are
-// the talk records' own. An unknown user has every active card new.
+// and due cards of each. It reads the talk records and, beside them, the
+// user's state summary (statesum.go) and due index up to today:
+// O(talks + due cards), no card record. A user without a summary (a schema
+// 1 file not migrated yet) has their states counted in one sequential pass
+// instead (a state names its card's talk), and the note-order index of the
+// talks that have retired cards read (a retired card keeps its state,
+// taken back out after the pass): O(talks + states). Active and retired
+// counts are the talk records' own. An unknown user has every active card
+// new.
 func (db *DB) TalkCounts(user string, today scheduler.Day) ([]TalkCount, error) {
 	var out []TalkCount
 	err := db.view(func(tx *bolt.Tx) error {
 		ub, err := userBucket(tx, user)
 		if err != nil {
+			return err
+		}
+		if ub != nil && ub.Get(kStateSum) != nil {
+			out, err = db.talkCountsFromSum(tx, ub, today)
 			return err
 		}
 		states := sub(ub, bState)
@@ -184,4 +191,78 @@ func retiredCards(tx *bolt.Tx, talks []TalkCount, maxSeq int) (map[[8]byte]bool,
 		}
 	}
 	return retired, hasRetired, nil
+}
+
+// talkCountsFromSum is TalkCounts from user bucket ub's state summary and
+// due index.
+func (db *DB) talkCountsFromSum(tx *bolt.Tx, ub *bolt.Bucket, today scheduler.Day) ([]TalkCount, error) {
+	hint := int(min(getU64(tx.Bucket(bMeta), kTalks), maxTalkSeq)) + 1
+	var sum *stateSum
+	var due []int32 // by talk seq
+	var early error
+	var wg sync.WaitGroup
+	defer wg.Wait() // the transaction must outlive the reads beside
+	wg.Go(func() {
+		early = db.guard(func() (err error) {
+			if sum, _, err = readStateSum(ub, hint); err != nil {
+				return err
+			}
+			due, err = dueBySeq(sub(ub, bDue), today)
+			return err
+		})
+	})
+	out, err := loadTalkCounts(tx)
+	if err != nil {
+		return nil, err
+	}
+	wg.Wait()
+	if early != nil {
+		return nil, early
+	}
+	// line is where a talk seq's line is (the first, should damage have
+	// given two talks one seq).
+	line := make(map[uint32]int, len(out))
+	for i := len(out) - 1; i >= 0; i-- {
+		line[uint32(out[i].Seq)] = i
+	}
+	seen := make([]int, len(out))
+	for _, t := range sum.talks {
+		if i, ok := line[t.seq]; ok {
+			for _, n := range t.counts {
+				seen[i] += int(n)
+			}
+		}
+	}
+	for i := range out {
+		out[i].New = out[i].Cards - seen[i]
+		if s := out[i].Seq; s < len(due) && line[uint32(s)] == i {
+			out[i].Due = int(due[s])
+		}
+	}
+	return out, nil
+}
+
+// dueBySeq counts the due index's entries up to today by the talk seq of
+// their card (the first half of the note order each holds).
+func dueBySeq(due *bolt.Bucket, today scheduler.Day) ([]int32, error) {
+	var out []int32
+	if due == nil {
+		return out, nil
+	}
+	end := dayKey(today)
+	c := due.Cursor()
+	for k, v := c.First(); k != nil && bytes.Compare(k[:min(4, len(k))], end[:]) <= 0; k, v = c.Next() {
+		if len(k) != 12 || len(v) != 8 {
+			return nil, fmt.Errorf("due index: %w", errCorrupt)
+		}
+		seq := binary.BigEndian.Uint32(v)
+		if seq > maxTalkSeq {
+			continue
+		}
+		if int(seq) >= len(out) {
+			out = append(out, make([]int32, max(int(seq)+1, 2*len(out), 1024)-len(out))...)
+		}
+		out[seq]++
+	}
+	return out, nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -82,12 +83,20 @@ func userBucketRW(tx *bolt.Tx, user string) (*bolt.Bucket, error) {
 	if err := ValidUser(user); err != nil {
 		return nil, err
 	}
-	ub, err := tx.Bucket(bUsers).CreateBucketIfNotExists([]byte(user))
+	users := tx.Bucket(bUsers)
+	fresh := users.Bucket([]byte(user)) == nil
+	ub, err := users.CreateBucketIfNotExists([]byte(user))
 	if err != nil {
 		return nil, err
 	}
 	for _, name := range [][]byte{bState, bDue, bLog, bDays, bSettings, bUndo, bIntro} {
 		if _, err := ub.CreateBucketIfNotExists(name); err != nil {
+			return nil, err
+		}
+	}
+	if fresh {
+		// No states yet: the summary (statesum.go) starts empty.
+		if err := buildStateSum(ub, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -396,14 +405,25 @@ func (db *DB) SetSuspended(user, card string, on bool) error {
 		}
 		talkSeq := uint32(c.Order >> 32)
 		sb, due := ub.Bucket(bState), ub.Bucket(bDue)
-		v := sb.Get(k[:])
+		v := slices.Clone(sb.Get(k[:]))
+		// put writes the state, and its share of the summary when the
+		// card is active.
+		put := func(s scheduler.State) error {
+			nv := encodeState(s, talkSeq)
+			if err := sb.Put(k[:], nv); err != nil {
+				return err
+			}
+			if c.Retired {
+				return nil
+			}
+			return noteState(ub, k[:], v, nv)
+		}
 		var s scheduler.State
 		if v == nil {
 			if !on {
 				return nil
 			}
-			s = scheduler.State{Easiness: 2.5, Suspended: true}
-			return sb.Put(k[:], encodeState(s, talkSeq))
+			return put(scheduler.State{Easiness: 2.5, Suspended: true})
 		}
 		if s, err = decodeState(v); err != nil {
 			return err
@@ -416,11 +436,16 @@ func (db *DB) SetSuspended(user, card string, on bool) error {
 			if err := due.Delete(dueKey(s.Due, k)); err != nil {
 				return err
 			}
-			return sb.Put(k[:], encodeState(s, talkSeq))
+			return put(s)
 		}
 		if neverReviewed(s) {
 			if err := sb.Delete(k[:]); err != nil {
 				return err
+			}
+			if !c.Retired {
+				if err := noteState(ub, k[:], v, nil); err != nil {
+					return err
+				}
 			}
 			if err := markEarly(ub, orderKey(&c, k)); err != nil {
 				return err
@@ -436,7 +461,7 @@ func (db *DB) SetSuspended(user, card string, on bool) error {
 				return err
 			}
 		}
-		return sb.Put(k[:], encodeState(s, talkSeq))
+		return put(s)
 	})
 }
 
