@@ -183,27 +183,64 @@
 // trees, each from leaf to root), and any bbolt commit on a large file also
 // reads and rewrites the freelist (~100 KB at a million cards) and syncs
 // twice. So on a handle opened with KeepPending, RecordWith checks the
-// answer as Record would and appends it to the answers journal, a small
+// answer as Record would and writes it to the answers journal, a small
 // file beside the database named like it plus "-pending" (JournalPath),
 // with one write and one sync; the first answer that creates the file also
 // syncs its folder. That record is the answer's commit: a crash after it
 // loses nothing, a crash during it loses only that answer, never
 // acknowledged. The journal:
 //
-//	magic "tcpend1\n" (8), then records:
-//	  payload length uint32 | sequence number uint64 | payload | CRC-32C
-//	  (Castagnoli) of all before it in the record, uint32; big-endian
+//	magic "tcpend2\n" (8), records, then zero bytes to the end of the file
+//	  record: payload length uint32 (never 0) | sequence number uint64 |
+//	          payload | CRC-32C (Castagnoli) of all before it in the
+//	          record, uint32; big-endian
 //	  payload: version 1 | user name length (1) | user name | day int32 |
 //	           the review as the log encodes it (32; the fields Record
 //	           derives from the database zero) | 0, or 1 and the next state
 //	           (34, talk seq 0)
+//
+// The zero bytes are room for the answers to come, written as real zeros
+// (not fallocate: ext4's unwritten extents would make the first write into
+// them a metadata change again) by the answer that first needs them, in
+// the same write as its record. So an answer overwrites zeros in place
+// and its fdatasync commits no change of the file's size, which on ext4
+// goes through the file system's journal. Only an answer that needs more
+// room grows the file, to the next multiple of a step: the file's size,
+// but at least 4 KiB (the first answer after an emptying writes one
+// block, as an append would) and at most 64 KiB. Sequence numbers
+// increase through the file; a length of 0 ends the records. After the
+// last record that checks out, at byte good:
+//   - all zero to the end of the file: the clean end;
+//   - else, when every nonzero byte lies before good + 4,120 (the magic and
+//     the longest record: what one answer writes there) and no record that
+//     checks out starts after good: a torn write, an answer whose sync
+//     never returned. It is dropped silently, and the next answer writes
+//     its record at good and zeroes those bytes in the same write;
+//   - else the journal is damaged (below).
+//
+// A file whose first 8 bytes (or fewer, all it has) are each zero or the
+// magic's byte is an answer's write that was to start the file afresh and
+// never completed: it holds no records, and what follows is judged from
+// byte 0 as above.
+//
+// An answer goes after the last record while answers are waiting. With
+// none waiting (no records, or all at or below "pendingSeq"), the file
+// starts afresh: magic and record at byte 0, in place over a file with no
+// records and at most 64 KiB long, else after cutting the file to
+// nothing. Applied records are never overwritten in place: a torn write
+// over them would mix new bytes with old records and look like damage,
+// and the database would not open. A "tcpend1\n" journal, an older
+// talkcards' (records up to the end of the file, no zero bytes, only the
+// last record may be torn), is read as that talkcards read it and
+// appended to as it did while answers in it are waiting; with none
+// waiting, the next answer starts it afresh as above.
 //
 // Locks: an answer's handle holds the database's lock shared (so a stats
 // in another terminal never waits for it, and the open skips loading the
 // freelist; AnswersShareLock, false where there is no flock, makes it
 // exclusive instead), and the journal's flock exclusive, which orders
 // answers of concurrent sessions. A writer holds the database's lock
-// exclusive, so no answer is being appended while it applies the journal.
+// exclusive, so no answer is being written while it applies the journal.
 //
 // RecordWith on such a handle reads a card's state from the newest
 // journal record of that user and card that wrote one, else from state.
@@ -213,16 +250,17 @@
 // it; a file it cannot write is read without them, DB.Unapplied says how
 // many) applies the records, in order, exactly as Record would have then
 // (recordTx), stores the newest one's sequence number in meta "pendingSeq"
-// in the same transaction, and empties the journal after the commit (the
-// file stays, so a session's first answer need not create it and sync the
-// folder). A record at or below that number was applied already (a crash
-// between the commit and the emptying leaves it in the file): it is
-// skipped, and the next answer starts the file afresh. A torn last record is dropped; a record
-// that does not check out before the end, or names a card that is gone,
-// fails the open with ErrPendingDamaged (the database untouched). Verify
-// reports such records; Repair applies the others and drops them. Past
-// 1,024 records RecordWith applies them and records in place, reopening
-// the file for writing.
+// in the same transaction, and empties the journal after the commit (cut
+// to nothing; the file stays, so a session's first answer need not create
+// it and sync the folder). A record at or below that number was applied
+// already (a crash between the commit and the emptying leaves it in the
+// file): it is skipped, and the next answer starts the file afresh. A
+// torn write is dropped; a record that does not check out followed by one
+// that does, data past a torn write's reach, or a record that names a
+// card that is gone fails the open with ErrPendingDamaged (the database
+// untouched). Verify reports such records; Repair applies the others and
+// drops them. Past 1,024 records RecordWith applies them and records in
+// place, reopening the file for writing.
 //
 // Before the journal (stop 9), answers waited in the same encoding in the
 // root bucket pending (key: bucket sequence, big-endian uint64); a file

@@ -225,8 +225,7 @@ func TestPendingDamaged(t *testing.T) {
 	w.Close()
 	jpath := JournalPath(path)
 	jb := fileBytes(t, jpath)
-	recLen := (len(jb) - len(journalMagic)) / 3
-	jb[len(journalMagic)+recLen+recHead+5] ^= 0xff // the second answer's payload
+	jb[recordOffsets(jb)[1]+recHead+5] ^= 0xff // the second answer's payload
 	if err := os.WriteFile(jpath, jb, 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -329,9 +328,11 @@ func TestPendingBucket(t *testing.T) {
 	}
 }
 
-// TestJournalTornAndReplayed: a torn last record (an answer whose sync
-// never returned) is ignored and overwritten by the next answer; records
-// a commit applied but a crash kept in the file are never applied twice.
+// TestJournalTornAndReplayed: a torn record (an answer whose sync never
+// returned) is ignored and overwritten in place by the next answer;
+// records a commit applied but a crash kept in the file are never applied
+// twice, and the next answer starts the file afresh rather than write over
+// them.
 func TestJournalTornAndReplayed(t *testing.T) {
 	db, path := openTest(t)
 	ids := deckOf(t, db, 2)
@@ -360,21 +361,25 @@ func TestJournalTornAndReplayed(t *testing.T) {
 	}
 	answer(ids[0], 10)
 	jb := fileBytes(t, jpath)
-	whole := len(jb)
-	torn := append(jb, jb[len(journalMagic):len(journalMagic)+20]...) // half a record
-	if err := os.WriteFile(jpath, torn, 0o600); err != nil {
+	if len(jb) != journalBlock {
+		t.Fatalf("journal of one answer is %d bytes, want one block (%d)", len(jb), journalBlock)
+	}
+	j := parseJournal(jb)
+	copy(jb[j.good:], jb[len(journalMagic):len(journalMagic)+20]) // half a record
+	if err := os.WriteFile(jpath, jb, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	w := openKeep(t, path)
 	if n := pendingN(t, w); n != 1 {
-		t.Fatalf("Pending = %d with a torn tail, want 1", n)
+		t.Fatalf("Pending = %d with a torn record, want 1", n)
 	}
 	w.Close()
 	answer(ids[1], 10)
-	if jb := fileBytes(t, jpath); len(jb) != 2*whole-len(journalMagic) {
-		t.Fatalf("journal %d bytes after the torn tail and a new answer, want %d", len(jb), 2*whole-len(journalMagic))
-	}
 	kept := fileBytes(t, jpath)
+	if j := parseJournal(kept); len(kept) != journalBlock || len(j.recs) != 2 || j.torn != j.good || j.bad != nil {
+		t.Fatalf("after the torn record and an answer: %d bytes, %d records, torn bytes to %d past %d, %v; want one block, 2 records, the rest zero",
+			len(kept), len(j.recs), j.torn, j.good, j.bad)
+	}
 	if n := logLen(); n != 2 {
 		t.Fatalf("log %d after applying, want 2", n)
 	}
@@ -389,9 +394,13 @@ func TestJournalTornAndReplayed(t *testing.T) {
 	if n := logLen(); n != 2 {
 		t.Fatalf("log %d after reopening with applied records, want 2", n)
 	}
+	if err := os.WriteFile(jpath, kept, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	answer(ids[0], 11)
-	if jb := fileBytes(t, jpath); len(jb) != whole {
-		t.Fatalf("journal %d bytes: the applied records were not dropped before appending (want %d)", len(jb), whole)
+	jb = fileBytes(t, jpath)
+	if j := parseJournal(jb); len(jb) != journalBlock || len(j.recs) != 1 || j.recs[0].seq != 3 || j.torn != j.good {
+		t.Fatalf("answer after applied records: %d bytes, records %v; want the file started afresh with record 3 alone", len(jb), j.recs)
 	}
 	if n := logLen(); n != 3 {
 		t.Fatalf("log %d, want 3", n)
