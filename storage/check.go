@@ -115,7 +115,7 @@ func verifyTx(tx *bolt.Tx) []Problem {
 			return nil
 		}
 		verifyUser(cards, string(name), users.Bucket(name), add)
-		if retiredErr == nil {
+		if retiredErr == nil && schemaOf(tx) >= 2 { // schema 1 has no summary
 			verifyStateSum(string(name), users.Bucket(name), retired, add)
 		}
 		verifyNewCards(tx, string(name), users.Bucket(name), add)

@@ -133,9 +133,12 @@
 // head's bound: all of them while there is no bound. Past its "trim" count
 // it is cut to about 256 entries, the bound raised to the first value
 // easier than the 256th (so ties stay whole), and the trim count set to
-// twice what is left, at least 1,024. A report whose n-th hardest card is
-// not strictly harder than the bound, or whose summary counts a talk that
-// does not exist, falls back to the pass. A new user starts with an empty
+// twice what is left, at least 1,024. A bound never falls by itself: a
+// bounded list whose cards grew easier, were suspended or retired until
+// fewer than 64 are left is marked short (bounded byte 2) and rebuilt from
+// the states by the next write transaction. A report whose n-th hardest
+// card is not strictly harder than the bound, or whose summary counts a
+// talk that does not exist, falls back to the pass. A new user starts with an empty
 // summary; BulkHistory and Repair build it from the states; the migration
 // to schema 2 builds every user's in the first write transaction (about a
 // second at a million cards), and until then a read-only handle on a

@@ -487,15 +487,23 @@ func (db *DB) Check() error {
 
 // migrate brings a file of an older schema to SchemaVersion in the first
 // write transaction that opens it: schema 2 added the users' state
-// summaries (statesum.go), built here from the states.
+// summaries (statesum.go), built here from the states. It also rebuilds a
+// summary whose hard list ran short since the last write transaction.
 func migrate(tx *bolt.Tx) error {
-	m := tx.Bucket(bMeta)
-	v := m.Get(kSchema)
-	if len(v) != 4 || binary.BigEndian.Uint32(v) >= SchemaVersion {
-		return nil // checkSchema vouched for it when the file was opened
-	}
 	if err := buildStateSums(tx, false); err != nil {
 		return err
 	}
-	return m.Put(kSchema, binary.BigEndian.AppendUint32(nil, SchemaVersion))
+	if schemaOf(tx) >= SchemaVersion {
+		return nil
+	}
+	return tx.Bucket(bMeta).Put(kSchema, binary.BigEndian.AppendUint32(nil, SchemaVersion))
+}
+
+// schemaOf is the file's schema version (checkSchema vouched for it when
+// the file was opened).
+func schemaOf(tx *bolt.Tx) uint32 {
+	if v := tx.Bucket(bMeta).Get(kSchema); len(v) == 4 {
+		return binary.BigEndian.Uint32(v)
+	}
+	return 0
 }

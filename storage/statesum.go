@@ -31,9 +31,14 @@ const (
 	// hardKeep is how many hardest states a trimmed hard list keeps at
 	// least (a report asks for DefaultHardest); it is trimmed once it
 	// holds twice what it held after the last trim, and at least
-	// hardTrim.
+	// hardTrim. A bounded list whose cards got easier, were suspended or
+	// retired until fewer than hardLow are left is rebuilt from the
+	// states by the next write transaction (a bound never falls by
+	// itself, and a report that cannot tell the hardest from the list
+	// makes the pass).
 	hardKeep = 256
 	hardTrim = 1024
+	hardLow  = hardKeep / 4
 )
 
 // sumHead is the summary's head: the histograms of the states of active
@@ -45,6 +50,7 @@ type sumHead struct {
 	hist    [8 + 6]uint32 // intervals, then easiness
 	hardN   uint32        // entries in the hard list
 	bounded bool
+	short   bool     // bounded, and so few left that the next write transaction rebuilds it
 	bound   hardCand // lapses and easiness only
 	trimAt  uint32   // trim the list when it holds more
 }
@@ -60,7 +66,7 @@ func decodeSumHead(v []byte) (sumHead, error) {
 		p = p[4:]
 	}
 	h.hardN = binary.BigEndian.Uint32(p)
-	h.bounded = p[4] == 1
+	h.bounded, h.short = p[4] != 0, p[4] == 2
 	h.bound.lapses = int32(binary.BigEndian.Uint32(p[5:]))
 	h.bound.easiness = math.Float64frombits(binary.BigEndian.Uint64(p[9:]))
 	h.trimAt = binary.BigEndian.Uint32(p[17:])
@@ -74,9 +80,13 @@ func (h *sumHead) encode() []byte {
 		b = binary.BigEndian.AppendUint32(b, n)
 	}
 	b = binary.BigEndian.AppendUint32(b, h.hardN)
-	b = append(b, 0)
-	if h.bounded {
-		b[len(b)-1] = 1
+	switch {
+	case h.short:
+		b = append(b, 2)
+	case h.bounded:
+		b = append(b, 1)
+	default:
+		b = append(b, 0)
 	}
 	b = binary.BigEndian.AppendUint32(b, uint32(h.bound.lapses))
 	b = binary.BigEndian.AppendUint64(b, math.Float64bits(h.bound.easiness))
@@ -189,6 +199,7 @@ func noteState(ub *bolt.Bucket, key, old, new []byte) error {
 			return err
 		}
 		h.hardN--
+		h.short = h.short || h.bounded && h.hardN < hardLow
 	}
 	if now.stage >= 0 && now.stage < 3 && now.hard && (!h.bounded || harder(&now.cand, &h.bound) < 0) {
 		if err := hard.Put(key, encodeHard(&now.cand)); err != nil {
@@ -389,13 +400,15 @@ func countShares(ub *bolt.Bucket, retired map[[8]byte]bool, hist *[8 + 6]uint32)
 	return counts, hard
 }
 
-// buildStateSums builds every user's summary that is missing (all = false)
-// or every user's (all = true: Repair).
+// buildStateSums builds every user's summary that is missing or whose hard
+// list ran short (all = false), or every user's (all = true: Repair).
 func buildStateSums(tx *bolt.Tx, all bool) error {
 	users := tx.Bucket(bUsers)
 	var todo [][]byte
 	err := users.ForEachBucket(func(name []byte) error {
-		if all || users.Bucket(name).Get(kStateSum) == nil {
+		v := users.Bucket(name).Get(kStateSum)
+		h, err := decodeSumHead(v)
+		if all || v == nil || err == nil && h.short {
 			todo = append(todo, slices.Clone(name))
 		}
 		return nil
