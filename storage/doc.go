@@ -204,13 +204,14 @@
 //
 // The zero bytes are room for the answers to come, written as real zeros
 // (not fallocate: ext4's unwritten extents would make the first write into
-// them a metadata change again) by the answer that first needs them, in
-// the same write as its record. So an answer overwrites zeros in place
-// and its fdatasync commits no change of the file's size, which on ext4
-// goes through the file system's journal. Only an answer that needs more
-// room grows the file, to the next multiple of a step: the file's size,
-// but at least 4 KiB (the first answer after an emptying writes one
-// block, as an append would) and at most 64 KiB. Sequence numbers
+// them a metadata change again): 64 KiB by the write that empties the
+// journal (below), more by an answer that needs more room, in the same
+// write as its record. So an answer overwrites zeros in place and its
+// fdatasync commits no change of the file's size, which on ext4 goes
+// through the file system's journal. An answer that needs more room grows
+// the file to the next multiple of a step: the file's size, but at least
+// 4 KiB (a new journal's first answer writes one block, as an append
+// would) and at most 64 KiB. Sequence numbers
 // increase through the file; a length of 0 ends the records. After the
 // last record that checks out, at byte good:
 //   - all zero to the end of the file: the clean end;
@@ -253,9 +254,11 @@
 // it; a file it cannot write is read without them, DB.Unapplied says how
 // many) applies the records, in order, exactly as Record would have then
 // (recordTx), stores the newest one's sequence number in meta "pendingSeq"
-// in the same transaction, and empties the journal after the commit (cut
-// to nothing; the file stays, so a session's first answer need not create
-// it and sync the folder). A record at or below that number was applied
+// in the same transaction, and empties the journal after the commit: cut
+// to nothing, then 64 KiB of zeros written and synced (a journal already
+// holding nothing but zeros is left alone). The file stays, so the next
+// session's answers neither create it (and sync the folder) nor grow it:
+// the writer pays for the room, not an answer. A record at or below that number was applied
 // already (a crash between the commit and the emptying leaves it in the
 // file): it is skipped, and the next answer starts the file afresh. A
 // torn write is dropped; a record that does not check out followed by one

@@ -58,9 +58,11 @@ const (
 
 // The journal grows by zero bytes written in the same write as the record
 // that needs them, so that few answers change the file's size: by about
-// its size, from one block (an emptied journal's first answer writes no
-// more than an append would) up to journalChunk at a time. A journal with
-// no answers waiting that is longer than journalChunk starts afresh.
+// its size, from one block (a new journal's first answer writes no more
+// than an append would) up to journalChunk at a time. Emptying it leaves
+// journalChunk of zeros (dropJournal), so a session's answers start in
+// place. A journal with no answers waiting that is longer than
+// journalChunk starts afresh.
 const (
 	journalBlock = 4 << 10
 	journalChunk = 64 << 10
@@ -263,6 +265,12 @@ func lastNonzero(b []byte) int {
 		}
 	}
 	return -1
+}
+
+// clean reports whether the journal holds nothing: no records, no torn
+// write, nothing wrong (an emptied journal's zeros).
+func (j *journal) clean() bool {
+	return len(j.recs) == 0 && j.bad == nil && j.torn == j.good
 }
 
 // fresh is the records not applied yet: those after applied.
@@ -501,7 +509,7 @@ func foldJournal(tx *bolt.Tx, dbPath string, dropBad bool) (dropped int, exists 
 	if err != nil {
 		return 0, true, err
 	}
-	if j.size == 0 {
+	if j.clean() {
 		return 0, false, nil // none, or emptied by the last write that applied it
 	}
 	if j.bad != nil {

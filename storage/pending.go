@@ -148,13 +148,27 @@ func (db *DB) fold(tx *bolt.Tx, dropBad bool) (dropped int, journal bool, err er
 	return dropped + more, journal, err
 }
 
-// dropJournal empties the journal once a commit applied it. The file
-// stays, so that the next session's first answer does not create it (and
-// sync the folder) again. Should emptying fail, its records stay at or
-// below the applied marker, never applied twice, and the next write tries
-// again.
+// dropJournal empties the journal once a commit applied it: cut to
+// nothing, then a chunk of zeros written and synced, so that the next
+// session's answers overwrite zeros in place (journal.go) and the first of
+// them neither creates the file (and syncs the folder) nor grows it: the
+// writer pays for the room, not an answer. Cutting first matters: zeros
+// written over the applied records in place, torn by a crash, would mix
+// with them and look like damage. Should emptying fail, the records left
+// are at or below the applied marker, never applied twice, and the next
+// write tries again.
 func (db *DB) dropJournal() {
-	_ = os.Truncate(JournalPath(db.path), 0)
+	f, err := os.OpenFile(JournalPath(db.path), os.O_RDWR, 0)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	if f.Truncate(0) != nil {
+		return
+	}
+	if _, err := f.WriteAt(make([]byte, journalChunk), 0); err == nil {
+		_ = syncData(f)
+	}
 }
 
 // foldPending applies every pending answer, oldest first, exactly as
