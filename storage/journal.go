@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -376,7 +377,9 @@ func (db *DB) appendAnswer(user string, k [8]byte, card string, day scheduler.Da
 		defer f.Close()
 		// The size is the file's: appenders hold its lock, appliers the
 		// database's exclusively.
-		b := make([]byte, size)
+		bp := readBuf(size)
+		defer journalBufs.Put(bp)
+		b := *bp
 		if _, err := f.ReadAt(b, 0); err != nil {
 			return fmt.Errorf("read %s: %w", path, err)
 		}
@@ -428,6 +431,24 @@ func (db *DB) appendAnswer(user string, k [8]byte, card string, day scheduler.Da
 		}
 		return nil
 	})
+}
+
+// journalBufs keeps the buffers answers read the journal into, from one
+// answer of a session to the next: a fresh 64 KiB buffer is 16 first
+// touches of heap pages, about a quarter of a millisecond on a
+// paravirtualised VM, a quarter of an answer's time.
+var journalBufs sync.Pool
+
+// readBuf is a buffer of n bytes from journalBufs (Put it back once
+// nothing points into it).
+func readBuf(n int64) *[]byte {
+	bp, _ := journalBufs.Get().(*[]byte)
+	if bp == nil || int64(cap(*bp)) < n {
+		b := make([]byte, n)
+		bp = &b
+	}
+	*bp = (*bp)[:n]
+	return bp
 }
 
 // openJournal opens the journal at path, creating it if need be (created
