@@ -246,6 +246,24 @@
 // answers of concurrent sessions. A writer holds the database's lock
 // exclusive, so no answer is being written while it applies the journal.
 //
+// A review session records each answer with RecordAnswer rather than an
+// Open with KeepPending: it opens the file read-only, takes the same
+// shared flock bbolt's read-only open takes (retried every 50 ms up to
+// the timeout, then ErrBusy), checks both meta pages as Open does and
+// reads the few pages the answer needs (meta "schema" and "pendingSeq",
+// the pending bucket, users/<user>/state/<card> and cards/<card>) with
+// pread into a reused buffer, following bbolt's page format and search,
+// never mapping the file and never writing it. What it read goes to the
+// same journal code RecordWith on a KeepPending handle uses
+// (appendJournal), so the answer, its checks and the journal's bytes are
+// the same. On a large file this skips the mmap, the page faults of first
+// touches and the munmap, which made an answer's fixed cost larger than
+// its sync. Anything it does not expect (answers in the pending bucket, a
+// full journal, a schema it does not know, a user bucket without states,
+// a page that does not check out) it leaves, before calling the answer's
+// function and with its lock released, to Open, RecordWith and Close,
+// which also report any damage as before.
+//
 // RecordWith on such a handle reads a card's state from the newest
 // journal record of that user and card that wrote one, else from state.
 // The first write transaction of any handle (every update applies them

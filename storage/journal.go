@@ -356,81 +356,112 @@ func journalDamaged(dbPath string, cause error) error {
 // errJournalFull: RecordWith must apply the journal before recording.
 var errJournalFull = errors.New("answers journal full")
 
-// appendAnswer is RecordWith on a KeepPending handle: under a shared (or
-// exclusive) lock on the database, which keeps every applier out, and an
-// exclusive lock on the journal, which orders the appenders, it reads the
-// card's state (the newest the journal's records of this user and card
-// left, else the stored one), checks the answer as recordTx would, and
-// writes it to the journal (place), synced before it returns. Past
-// maxPending records, or with answers in the pending bucket, it returns
-// errJournalFull: the caller applies them and records in place.
+// appendAnswer is RecordWith on a KeepPending handle: appendJournal with
+// what the answer reads from the database read in a bbolt transaction.
 func (db *DB) appendAnswer(user string, k [8]byte, card string, day scheduler.Day, fn func(prev scheduler.State, had bool) (Review, *scheduler.State)) error {
 	if db.readOnly && !AnswersShareLock {
 		return fmt.Errorf("%s: record: database opened read-only", db.path)
 	}
 	return db.view(func(tx *bolt.Tx) error {
-		path := JournalPath(db.path)
-		f, size, created, err := openJournal(path)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		// The size is the file's: appenders hold its lock, appliers the
-		// database's exclusively.
-		bp := readBuf(size)
-		defer journalBufs.Put(bp)
-		b := *bp
-		if _, err := f.ReadAt(b, 0); err != nil {
-			return fmt.Errorf("read %s: %w", path, err)
-		}
-		j := parseJournal(b)
-		if j.bad != nil {
-			return journalDamaged(db.path, j.bad)
-		}
-		applied := appliedSeq(tx)
-		fresh := j.fresh(applied)
-		if len(fresh) >= maxPending || pendingCount(tx) > 0 {
-			// Full, or an older talkcards left answers in the pending
-			// bucket, which come first.
-			return errJournalFull
-		}
-		prev, had, err := journalState(fresh, user, k)
-		if err != nil {
-			return journalDamaged(db.path, err)
-		}
-		if !had {
-			if prev, had, err = userState(tx.Bucket(bUsers).Bucket([]byte(user)), k); err != nil {
-				return err
-			}
-		}
-		r, next := fn(prev, had)
-		if r.Card != card {
-			return fmt.Errorf("record: answer for card %s, not %s", r.Card, card)
-		}
-		if err := checkAnswer(tx, r); err != nil {
-			return err
-		}
-		rec := appendRecord(nil, max(applied, j.last)+1, encodePending(user, day, k, r, next))
-		w, at, cut := j.place(rec, len(fresh) > 0)
-		if err := writeJournal(f, w, at, cut); err != nil {
-			// Leave no trace of the answer: the records before it stay,
-			// and a journal holding none goes (openJournal's callers
-			// notice).
-			if at == 0 {
-				_ = os.Remove(path)
-			} else {
-				_ = f.Truncate(at)
-			}
-			return fmt.Errorf("write %s: %w", path, err)
-		}
-		if created {
-			// A new file: its directory entry must be durable too.
-			if err := syncDir(filepath.Dir(path)); err != nil {
-				return fmt.Errorf("sync %s: %w", filepath.Dir(path), err)
-			}
-		}
-		return nil
+		return appendJournal(db.path, txInputs{tx}, user, k, card, day, fn)
 	})
+}
+
+// answerInputs is what an answer reads from the database besides the
+// journal: through a bbolt transaction (txInputs), or straight from the
+// file's pages (RecordAnswer's pageInputs). One appendJournal serves both,
+// so that the two cannot drift apart.
+type answerInputs interface {
+	appliedSeq() uint64
+	pendingCount() int
+	// state is the user's stored state of card k (had false: none).
+	state(user string, k [8]byte) (s scheduler.State, had bool, err error)
+	// check is checkAnswer.
+	check(r Review) error
+}
+
+type txInputs struct{ tx *bolt.Tx }
+
+func (in txInputs) appliedSeq() uint64 { return appliedSeq(in.tx) }
+func (in txInputs) pendingCount() int  { return pendingCount(in.tx) }
+func (in txInputs) check(r Review) error {
+	return checkAnswer(in.tx, r)
+}
+func (in txInputs) state(user string, k [8]byte) (scheduler.State, bool, error) {
+	return userState(in.tx.Bucket(bUsers).Bucket([]byte(user)), k)
+}
+
+// appendJournal records an answer to the journal of the database at
+// dbPath, under a shared (or exclusive) lock on the database, which keeps
+// every applier out, and an exclusive lock on the journal, which orders
+// the appenders: it reads the card's state (the newest the journal's
+// records of this user and card left, else the stored one), checks the
+// answer as recordTx would, and writes it to the journal (place), synced
+// before it returns. Past maxPending records, or with answers in the
+// pending bucket, it returns errJournalFull: the caller applies them and
+// records in place.
+func appendJournal(dbPath string, in answerInputs, user string, k [8]byte, card string, day scheduler.Day, fn func(prev scheduler.State, had bool) (Review, *scheduler.State)) error {
+	path := JournalPath(dbPath)
+	f, size, created, err := openJournal(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	// The size is the file's: appenders hold its lock, appliers the
+	// database's exclusively.
+	bp := readBuf(size)
+	defer journalBufs.Put(bp)
+	b := *bp
+	if _, err := f.ReadAt(b, 0); err != nil {
+		return fmt.Errorf("read %s: %w", path, err)
+	}
+	j := parseJournal(b)
+	if j.bad != nil {
+		return journalDamaged(dbPath, j.bad)
+	}
+	applied := in.appliedSeq()
+	fresh := j.fresh(applied)
+	if len(fresh) >= maxPending || in.pendingCount() > 0 {
+		// Full, or an older talkcards left answers in the pending
+		// bucket, which come first.
+		return errJournalFull
+	}
+	prev, had, err := journalState(fresh, user, k)
+	if err != nil {
+		return journalDamaged(dbPath, err)
+	}
+	if !had {
+		if prev, had, err = in.state(user, k); err != nil {
+			return err
+		}
+	}
+	r, next := fn(prev, had)
+	if r.Card != card {
+		return fmt.Errorf("record: answer for card %s, not %s", r.Card, card)
+	}
+	if err := in.check(r); err != nil {
+		return err
+	}
+	rec := appendRecord(nil, max(applied, j.last)+1, encodePending(user, day, k, r, next))
+	w, at, cut := j.place(rec, len(fresh) > 0)
+	if err := writeJournal(f, w, at, cut); err != nil {
+		// Leave no trace of the answer: the records before it stay,
+		// and a journal holding none goes (openJournal's callers
+		// notice).
+		if at == 0 {
+			_ = os.Remove(path)
+		} else {
+			_ = f.Truncate(at)
+		}
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if created {
+		// A new file: its directory entry must be durable too.
+		if err := syncDir(filepath.Dir(path)); err != nil {
+			return fmt.Errorf("sync %s: %w", filepath.Dir(path), err)
+		}
+	}
+	return nil
 }
 
 // journalBufs keeps the buffers answers read the journal into, from one

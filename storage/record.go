@@ -386,20 +386,7 @@ func recordWithTx(tx *bolt.Tx, user string, k [8]byte, card string, day schedule
 
 // checkAnswer is what recordTx requires of an answer before writing it.
 func checkAnswer(tx *bolt.Tx, r Review) error {
-	k, err := cardKey(r.Card)
-	if err != nil {
-		return err
-	}
-	if r.Grade < 0 || r.Grade > 5 {
-		return fmt.Errorf("record: grade %d out of 0-5", r.Grade)
-	}
-	if r.Kind >= numKinds {
-		return fmt.Errorf("record: unknown review kind %d", r.Kind)
-	}
-	if tx.Bucket(bCards).Get(k[:]) == nil {
-		return fmt.Errorf("card %s: %w", r.Card, ErrNotFound)
-	}
-	return nil
+	return checkAnswerWith(r, func(k [8]byte) bool { return tx.Bucket(bCards).Get(k[:]) != nil })
 }
 
 func recordTx(tx *bolt.Tx, user string, r Review, day scheduler.Day, next *scheduler.State) error {

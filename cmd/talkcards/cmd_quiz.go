@@ -167,16 +167,6 @@ func (a *app) runQuiz(ctx context.Context, opts *quizOptions) error {
 	}
 	z := &quiz{a: a, user: user, today: data.today, ui: ui, reschedule: opts.reschedule,
 		result: quizResult{talk: talk, mode: mode, seed: seed, questions: len(cards)}}
-	z.withDB = func(fn func(*storage.DB) error) error {
-		// One quick open per answer: the answer is committed to the
-		// answers journal, applied by the next ordinary open.
-		db, err := a.openDBWith(storage.Options{KeepPending: true, ReadOnly: storage.AnswersShareLock})
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-		return fn(db)
-	}
 	for i, c := range cards {
 		q := quizQuestion{card: c, mode: mode, position: i + 1, total: len(cards)}
 		if mode == modeChoice {

@@ -72,11 +72,12 @@ func (a *app) runReview(ctx context.Context, opts *reviewOptions) error {
 	defer stop()
 
 	s := &session{a: a, user: user, cards: map[string]storage.Card{}, newIDs: map[storage.CardKey]bool{}, started: a.now()}
-	// In the session the file is opened for each answer (never held while
-	// a person thinks) with KeepPending: an answer is appended to the
-	// answers journal beside the database and synced, instead of a bbolt
-	// commit of ~25 pages (storage doc "Pending answers"); the next write
-	// (an undo, a suspend) or finish's ordinary open applies them.
+	// In the session the file is opened for each step (never held while a
+	// person thinks): an answer is written to the answers journal beside
+	// the database and synced, the file read without bbolt
+	// (storage.RecordAnswer), instead of a bbolt commit of ~25 pages
+	// (storage doc "Pending answers"); the next write (an undo, a suspend,
+	// through withDB) or finish's ordinary open applies them.
 	s.withDB = func(readOnly bool, fn func(*storage.DB) error) error {
 		db, err := a.openDBWith(storage.Options{ReadOnly: readOnly, KeepPending: true})
 		if err != nil {

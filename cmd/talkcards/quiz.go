@@ -123,7 +123,6 @@ type quiz struct {
 	questions  []quizQuestion
 	ui         quizUI
 	reschedule bool
-	withDB     func(fn func(db *storage.DB) error) error
 	result     quizResult
 }
 
@@ -191,8 +190,10 @@ func (z *quiz) record(q quizQuestion, v quizVerdict, took time.Duration) error {
 	id := q.card.ID
 	r := storage.Review{Time: z.a.now(), Card: id, Grade: v.grade, Kind: storage.KindQuiz, Took: took}
 	rescheduled := false
-	err := z.withDB(func(db *storage.DB) error {
-		return db.RecordWith(z.user, id, z.today, func(prev scheduler.State, had bool) (storage.Review, *scheduler.State) {
+	// As a review session records an answer (storage.RecordAnswer).
+	path, err := z.a.dbPath()
+	if err == nil {
+		err = storage.RecordAnswer(path, 0, z.user, id, z.today, func(prev scheduler.State, had bool) (storage.Review, *scheduler.State) {
 			r := r
 			rescheduled = false
 			if z.reschedule && (!had || !prev.Suspended && prev.Due <= z.today) {
@@ -207,7 +208,7 @@ func (z *quiz) record(q quizQuestion, v quizVerdict, took time.Duration) error {
 			}
 			return r, nil
 		})
-	})
+	}
 	if err != nil {
 		return fmt.Errorf("save answer: %w", err)
 	}

@@ -183,9 +183,12 @@ func (s *session) run(ctx context.Context) error {
 func (s *session) record(c shownCard, key storage.CardKey, g scheduler.Grade, took time.Duration) error {
 	id := c.card.ID
 	r := storage.Review{Time: s.a.now(), Card: id, Grade: g, Kind: storage.KindReview, Took: took}
-	// A shared lock is enough to append to the answers journal.
-	err := s.withDB(storage.AnswersShareLock, func(db *storage.DB) error {
-		return db.RecordWith(s.user, id, s.today, func(prev scheduler.State, had bool) (storage.Review, *scheduler.State) {
+	// Appended to the answers journal under a shared lock, the file read
+	// without mapping it (storage.RecordAnswer: as withDB's KeepPending
+	// open and RecordWith, a fraction of the time on a large database).
+	path, err := s.a.dbPath()
+	if err == nil {
+		err = storage.RecordAnswer(path, 0, s.user, id, s.today, func(prev scheduler.State, had bool) (storage.Review, *scheduler.State) {
 			r := r
 			if c.repeat {
 				r.Kind = storage.KindRepeat
@@ -196,7 +199,7 @@ func (s *session) record(c shownCard, key storage.CardKey, g scheduler.Grade, to
 			r.Interval, r.Easiness = st.Interval, st.Easiness
 			return r, &st
 		})
-	})
+	}
 	if err != nil {
 		return fmt.Errorf("save answer: %w", err)
 	}
