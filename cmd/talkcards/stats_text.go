@@ -369,8 +369,8 @@ type textWriter interface {
 func writeBigTable(b textWriter, t *table, cells []string, width int, indent string) {
 	n := len(t.header)
 	cellWidth := func(c string) int {
-		if plainASCII(c) {
-			return len(c)
+		if w, ok := plainNarrow(c); ok {
+			return w
 		}
 		return runewidth.StringWidth(c)
 	}
@@ -379,11 +379,13 @@ func writeBigTable(b textWriter, t *table, cells []string, width int, indent str
 		widths[i] = runewidth.StringWidth(h)
 	}
 	for i, c := range cells {
-		if !plainASCII(c) {
+		w, ok := plainNarrow(c)
+		if !ok {
 			c = oneLine(c)
 			cells[i] = c
+			w = runewidth.StringWidth(c)
 		}
-		widths[i%n] = max(widths[i%n], cellWidth(c))
+		widths[i%n] = max(widths[i%n], w)
 	}
 	t.shareWidth(widths, width) // as table.render does
 	pad := func(k int) {
@@ -396,8 +398,8 @@ func writeBigTable(b textWriter, t *table, cells []string, width int, indent str
 		for i, c := range row {
 			w := cellWidth(c)
 			if w > widths[i] {
-				c = runewidth.Truncate(c, widths[i], "…")
-				w = runewidth.StringWidth(c)
+				c = truncateCell(c, widths[i])
+				w = cellWidth(c)
 			}
 			switch {
 			case t.right[i]:
@@ -421,19 +423,61 @@ func writeBigTable(b textWriter, t *table, cells []string, width int, indent str
 	}
 }
 
-// plainASCII reports whether s is printable ASCII with single spaces
-// between words and none around them: oneLine leaves it as it is, and its
-// width is its length.
-func plainASCII(s string) bool {
+// plainNarrow reports whether s is made of narrow runes only (isNarrow)
+// with single spaces between words and none around them: oneLine leaves
+// it as it is, and its width is its number of runes. Counting graphemes
+// (runewidth) for each of a big table's cells took most of the time of
+// talks at a million cards; titles are mostly ASCII with a dash.
+func plainNarrow(s string) (width int, ok bool) {
 	if s == "" || s[0] == ' ' || s[len(s)-1] == ' ' {
-		return s == ""
+		return 0, s == ""
 	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c > 0x7e || c == ' ' && s[i-1] == ' ' {
-			return false
+	eastAsian := runewidth.DefaultCondition.EastAsianWidth
+	prev := rune(0)
+	for _, r := range s {
+		if r < 0x80 {
+			if r < 0x20 || r == 0x7f || r == ' ' && prev == ' ' {
+				return 0, false
+			}
+		} else if eastAsian || !isNarrow(r) {
+			return 0, false
 		}
+		prev = r
+		width++
 	}
-	return true
+	return width, true
+}
+
+// isNarrow reports whether r, not ASCII, is one terminal cell wide
+// whatever comes next, when East Asian ambiguous runes are narrow: Latin
+// letters with their accents precomposed, and the common dashes, quotes
+// and ellipsis. Neither sanitize nor strings.Fields touches them.
+func isNarrow(r rune) bool {
+	switch {
+	case r >= 0xa1 && r <= 0x24f:
+		return r != 0xad // the soft hyphen
+	case r >= 0x2010 && r <= 0x201f, r == 0x2026:
+		return true
+	}
+	return false
+}
+
+// truncateCell is runewidth.Truncate(c, w, "…") (a plainNarrow c: its
+// first w-1 runes and the ellipsis).
+func truncateCell(c string, w int) string {
+	if width, ok := plainNarrow(c); !ok || w < 1 {
+		return runewidth.Truncate(c, w, "…")
+	} else if width <= w {
+		return c
+	}
+	n := 0
+	for i := range c {
+		if n == w-1 {
+			return c[:i] + "…"
+		}
+		n++
+	}
+	return c
 }
 
 func (sp *statsPrinter) table(t *table) {
