@@ -79,11 +79,18 @@ func encodeTalk(t *talkRec) []byte {
 }
 
 func decodeTalk(slug string, v []byte) (*talkRec, error) {
+	t := &talkRec{}
+	return t, decodeTalkTo(t, slug, v)
+}
+
+// decodeTalkTo is decodeTalk into t (a caller's, so that a listing of
+// every talk need not put each on the heap twice).
+func decodeTalkTo(t *talkRec, slug string, v []byte) error {
 	d := dec{b: v}
 	if d.byte() != 1 {
 		d.fail()
 	}
-	t := &talkRec{}
+	*t = talkRec{}
 	t.Slug = slug
 	t.Title = d.str()
 	t.Meta.Speaker = d.str()
@@ -95,7 +102,7 @@ func decodeTalk(slug string, v []byte) (*talkRec, error) {
 	t.Cards = int(d.uvarint())
 	t.Retired = int(d.uvarint())
 	t.gen = d.uvarint()
-	return t, d.done("talk " + slug)
+	return d.done("talk " + slug)
 }
 
 func encodeCard(c *Card) []byte {

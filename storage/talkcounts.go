@@ -114,9 +114,9 @@ func loadTalkCounts(tx *bolt.Tx) ([]TalkCount, error) {
 	n := min(getU64(tx.Bucket(bMeta), kTalks), 1<<20) // a hint: Import keeps the count
 	out := make([]TalkCount, 0, n)
 	c := tx.Bucket(bTalks).Cursor()
+	var t talkRec
 	for k, v := c.First(); k != nil; k, v = c.Next() {
-		t, err := decodeTalk(string(k), v)
-		if err != nil {
+		if err := decodeTalkTo(&t, string(k), v); err != nil {
 			return nil, err
 		}
 		if t.Seq < 0 || t.Seq > maxTalkSeq {
