@@ -624,8 +624,8 @@ func (db *DB) Undo(user string) (Review, bool, error) {
 					return err
 				}
 				intro := ub.Bucket(bIntro)
+				var first []byte
 				if flags&undoFirst != 0 {
-					var first []byte
 					if first, err = take(16); err != nil {
 						return err
 					}
@@ -636,7 +636,9 @@ func (db *DB) Undo(user string) (Review, bool, error) {
 				if err != nil {
 					return err
 				}
-				if flags&undoEarly != 0 {
+				// The card is new again: listed in early if it was, or if
+				// an import since moved it before the marker restored.
+				if flags&undoEarly != 0 || first != nil && bytes.Compare(orderKey(&card, k), first) < 0 {
 					early, err := ub.CreateBucketIfNotExists(bEarly)
 					if err == nil {
 						err = early.Put(orderKey(&card, k), nil)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -107,6 +108,35 @@ func TestUndoStaleAfterCarry(t *testing.T) {
 	}
 	if dump(t, db) != before {
 		t.Error("refused undo changed data")
+	}
+}
+
+// TestUndoAfterReorder: undoing a card's first answer after an import
+// moved it before the global "introduced" marker leaves it new and found
+// (listed in early), not skipped by NewCards.
+func TestUndoAfterReorder(t *testing.T) {
+	db, _ := openTest(t)
+	a := card("Go at Scale", sec, deck.QA, "point a", 0)
+	b := card("Go at Scale", sec, deck.QA, "point b", 1)
+	c := card("Go at Scale", sec, deck.QA, "point c", 2)
+	mustImport(t, db, file(notesA, talk("Go at Scale", a, b, c)))
+	st := &scheduler.State{Repetitions: 1, Easiness: 2.5, Interval: 1, Due: 2, LastReview: 1}
+	record(t, db, "ann", a.ID, 4, 1, st)
+	record(t, db, "ann", c.ID, 4, 1, st)
+	c.Seq, a.Seq, b.Seq = 0, 1, 2
+	mustImport(t, db, file(notesA, talk("Go at Scale", c, a, b)))
+	if _, ok, err := db.Undo("ann"); !ok || err != nil {
+		t.Fatalf("undo: %v %v", ok, err)
+	}
+	if problems, err := db.Verify(); err != nil || len(problems) != 0 {
+		t.Errorf("after the undo: %v %v", problems, err)
+	}
+	got, err := db.NewCards("ann", "", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{c.ID, b.ID}; !slices.Equal(got, want) {
+		t.Errorf("new cards %v, want %v (c, then b)", got, want)
 	}
 }
 
