@@ -113,6 +113,16 @@ func TestVerifyRepair(t *testing.T) {
 			v[3]++
 			return talks.Put(k, v)
 		}, "user ann: state summary: the counts of 1 talks do not match the states", true},
+		{"due counts off", func(t *testing.T, tx *bolt.Tx, ids []string) error {
+			due := tx.Bucket(bUsers).Bucket([]byte("ann")).Bucket(bSumDue)
+			k, v := due.Cursor().First()
+			if k == nil {
+				t.Fatal("no due counts")
+			}
+			v = slices.Clone(v)
+			v[3]++
+			return due.Put(k, v)
+		}, "user ann: state summary: the due counts of 1 days do not match the states", true},
 		{"stale entry in the hardest cards' list", func(t *testing.T, tx *bolt.Tx, ids []string) error {
 			ub := tx.Bucket(bUsers).Bucket([]byte("ann"))
 			h, err := decodeSumHead(ub.Get(kStateSum))

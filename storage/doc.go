@@ -111,17 +111,20 @@
 //	                                reviewed (a talk with none has no key)
 //	  hard                          card key → lapses uint32 | easiness float64 bits | interval
 //	                                uint32 | talk seq uint32: the hard list (below)
+//	  sumdue                        day key → uint32: how many due-index entries that day has
+//	                                (states of active cards not suspended, by due day)
 //
 // # State summary
 //
 // A report of all talks needs, of the user's states of active cards, how
 // many each talk has in each stage, the interval and easiness histograms of
-// those reviewed and not suspended, and the hardest of them. Counting them
-// was a pass over every state (730,000 at a million cards, 10,775 leaf
-// pages, each a page fault on first touch), so each user keeps them in
-// statesum, sumtalk and hard, and every write of a state, or of whether its
-// card is active, keeps them (noteState: the share the state had, the share
-// it has now): Record, Undo, SetSuspended, and Import where it retires a
+// those reviewed and not suspended, the hardest of them, and how many fall
+// due on each of the next 30 days. Counting them was a pass over every
+// state (730,000 at a million cards, 10,775 leaf pages, each a page fault
+// on first touch) and over the due index's entries of those days
+// (195,000), so each user keeps them in statesum, sumtalk, hard and
+// sumdue, and every write of a state, or of whether its card is active,
+// keeps them (noteState: the share the state had, the share it has now): Record, Undo, SetSuspended, and Import where it retires a
 // card (its states leave), restores or moves one (they come back, or move to
 // the card's new talk) and carries history to a successor. A state counts
 // as scanStates would: suspended, else never reviewed (no repetitions,
@@ -136,15 +139,20 @@
 // twice what is left, at least 1,024. A bound never falls by itself: a
 // bounded list whose cards grew easier, were suspended or retired until
 // fewer than 64 are left is marked short (bounded byte 2) and rebuilt from
-// the states by the next write transaction. A report whose n-th hardest
-// card is not strictly harder than the bound, or whose summary counts a
-// talk that does not exist, falls back to the pass. A new user starts with an empty
-// summary; BulkHistory and Repair build it from the states; the migration
-// to schema 2 builds every user's in the first write transaction (about a
-// second at a million cards), and until then a read-only handle on a
-// schema 1 file reports from the pass. Verify compares the summary with the
-// states (the counts and histograms exactly; the hard list: every entry a
-// state's current figures, none missing above the bound).
+// the states by the next write transaction, as is a summary without due
+// counts. The due counts count a state as the due index lists it: not
+// suspended, by its due day, whatever its talk. A report reads the due
+// index itself up to today (the talks' lines need today's by talk) and the
+// counts for the days after. A report whose n-th hardest card is not
+// strictly harder than the bound, or whose summary counts a talk that does
+// not exist, falls back to the pass and reads the due index through. A
+// new user starts with an empty summary; BulkHistory and Repair build it
+// from the states; the migration to schema 2 builds every user's in the
+// first write transaction (one to two seconds at a million cards), and
+// until then a read-only handle on a schema 1 file reports from the pass.
+// Verify compares the summary with the states (the counts, histograms and
+// due counts exactly; the hard list: every entry a state's current
+// figures, none missing above the bound).
 //
 // # Review log
 //
@@ -337,10 +345,11 @@
 // generation, and markers of an older generation are ignored (one scan of
 // that talk). Count reads two counters. Stats of all talks reads the day
 // aggregates, the talk summaries and the state summary (O(days + talks +
-// the hard list)), the card records of the hardest cards, and the due index
-// up to 30 days ahead (O(due cards)); without a state summary, the user's
-// states in one sequential pass (O(states); a state names its talk) and the
-// order index of talks with retired cards instead. Stats of one talk reads
+// the hard list)), the card records of the hardest cards, the due index up
+// to today (O(cards due)) and the due counts of the 30 days after;
+// without a state summary, the user's states in one sequential pass
+// (O(states); a state names its talk), the order index of talks with
+// retired cards and the due index up to 30 days ahead instead. Stats of one talk reads
 // its talk-day aggregates and its cards' states through the order index.
 // TalkCounts reads the talks, the state summary and the due index up to
 // today. It never reads the review log (BenchmarkStats: the same cost

@@ -21,6 +21,7 @@ import (
 var (
 	bSumTalk  = []byte("sumtalk")  // talk seq (4) → learning, young, mature, suspended, unreviewed (uint32 each)
 	bHard     = []byte("hard")     // card key → lapses uint32 | easiness bits uint64 | interval uint32 | talk seq uint32
+	bSumDue   = []byte("sumdue")   // day key → uint32: the due index's entries of that day
 	kStateSum = []byte("statesum") // the summary's head, in the user bucket
 )
 
@@ -100,6 +101,10 @@ type stateShare struct {
 	iv, ez int // histogram buckets (stage 0–2)
 	hard   bool
 	cand   hardCand
+	// inDue: the state has a due-index entry (it is not suspended; its
+	// card is active, or it would not be counted), on day due.
+	inDue bool
+	due   scheduler.Day
 }
 
 // shareOf is what scanStates counts of state v (of card key).
@@ -108,6 +113,7 @@ func shareOf(key, v []byte) (stateShare, error) {
 		return stateShare{}, fmt.Errorf("card state: %w", errCorrupt)
 	}
 	s := stateShare{seq: stateTalk(v), stage: -1}
+	s.inDue, s.due = v[25]&1 == 0, scheduler.Day(int32(binary.BigEndian.Uint32(v[17:])))
 	switch {
 	case s.seq > maxTalkSeq:
 		return s, nil
@@ -186,6 +192,11 @@ func noteState(ub *bolt.Bucket, key, old, new []byte) error {
 	if err := shareTalk(talks, now, 1); err != nil {
 		return err
 	}
+	if due := ub.Bucket(bSumDue); due == nil {
+		h.short = true // a summary from before the due counts: the next write rebuilds it
+	} else if err := shareDue(due, was, now); err != nil {
+		return err
+	}
 	if was.stage >= 0 && was.stage < 3 {
 		h.hist[was.iv]--
 		h.hist[8+was.ez]--
@@ -236,6 +247,37 @@ func shareTalk(talks *bolt.Bucket, s stateShare, d int) error {
 		return talks.Delete(k)
 	}
 	return talks.Put(k, encodeTalkShare(c))
+}
+
+// shareDue moves a state's due-index entry in the due counts by day, from
+// what it was to what it is now.
+func shareDue(due *bolt.Bucket, was, now stateShare) error {
+	if was.inDue == now.inDue && (!now.inDue || was.due == now.due) {
+		return nil
+	}
+	for _, s := range []struct {
+		share stateShare
+		d     uint32
+	}{{was, ^uint32(0)}, {now, 1}} {
+		if !s.share.inDue {
+			continue
+		}
+		k := dayKey(s.share.due)
+		var n uint32
+		if v := due.Get(k[:]); len(v) == 4 {
+			n = binary.BigEndian.Uint32(v)
+		} else if v != nil {
+			return fmt.Errorf("due counts: %w", errCorrupt)
+		}
+		if n += s.d; n == 0 {
+			if err := due.Delete(k[:]); err != nil {
+				return err
+			}
+		} else if err := due.Put(k[:], binary.BigEndian.AppendUint32(nil, n)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // talkShareN is how many counts a talk's summary holds.
@@ -325,7 +367,7 @@ func retiredKeys(tx *bolt.Tx) (map[[8]byte]bool, error) {
 // buildStateSum makes user bucket ub's summary afresh from its states
 // (retired names the retired cards, whose states it leaves out).
 func buildStateSum(ub *bolt.Bucket, retired map[[8]byte]bool) error {
-	for _, name := range [][]byte{bSumTalk, bHard} {
+	for _, name := range [][]byte{bSumTalk, bHard, bSumDue} {
 		if ub.Bucket(name) != nil {
 			if err := ub.DeleteBucket(name); err != nil {
 				return err
@@ -340,16 +382,33 @@ func buildStateSum(ub *bolt.Bucket, retired map[[8]byte]bool) error {
 	if err != nil {
 		return err
 	}
-	var h sumHead
-	counts, list := countShares(ub, retired, &h.hist)
-	seqs := make([]uint32, 0, len(counts))
-	for s := range counts {
+	dueB, err := ub.CreateBucket(bSumDue)
+	if err != nil {
+		return err
+	}
+	sh := countShares(ub, retired)
+	h := sumHead{hist: sh.hist}
+	list := sh.hard
+	seqs := make([]uint32, 0, len(sh.talks))
+	for s := range sh.talks {
 		seqs = append(seqs, s)
 	}
 	slices.Sort(seqs)
 	talks.FillPercent = 1
 	for _, s := range seqs {
-		if err := talks.Put(binary.BigEndian.AppendUint32(nil, s), encodeTalkShare(*counts[s])); err != nil {
+		if err := talks.Put(binary.BigEndian.AppendUint32(nil, s), encodeTalkShare(*sh.talks[s])); err != nil {
+			return err
+		}
+	}
+	days := make([]scheduler.Day, 0, len(sh.due))
+	for d := range sh.due {
+		days = append(days, d)
+	}
+	slices.Sort(days)
+	dueB.FillPercent = 1
+	for _, d := range days {
+		k := dayKey(d)
+		if err := dueB.Put(k[:], binary.BigEndian.AppendUint32(nil, sh.due[d])); err != nil {
 			return err
 		}
 	}
@@ -368,36 +427,49 @@ func buildStateSum(ub *bolt.Bucket, retired map[[8]byte]bool) error {
 	return ub.Put(kStateSum, h.encode())
 }
 
+// shares are a user's states counted as the summary counts them.
+type shares struct {
+	talks map[uint32]*[talkShareN]uint32
+	hist  [8 + 6]uint32
+	hard  []hardCand
+	due   map[scheduler.Day]uint32
+}
+
 // countShares counts user bucket ub's states as its summary does (those of
-// the retired cards left out): by talk, into hist, and the hard ones.
-func countShares(ub *bolt.Bucket, retired map[[8]byte]bool, hist *[8 + 6]uint32) (map[uint32]*[talkShareN]uint32, []hardCand) {
-	counts := map[uint32]*[talkShareN]uint32{}
-	var hard []hardCand
+// the retired cards left out).
+func countShares(ub *bolt.Bucket, retired map[[8]byte]bool) *shares {
+	sh := &shares{talks: map[uint32]*[talkShareN]uint32{}, due: map[scheduler.Day]uint32{}}
 	sb := ub.Bucket(bState)
 	if sb == nil {
-		return counts, nil
+		return sh
 	}
 	_ = sb.ForEach(func(k, v []byte) error {
 		s, err := shareOf(k, v)
-		if err != nil || s.stage < 0 || retired[[8]byte(k)] {
+		if err != nil || retired[[8]byte(k)] {
 			return nil // a bad state is Verify's to report
 		}
-		c := counts[s.seq]
+		if s.inDue {
+			sh.due[s.due]++
+		}
+		if s.stage < 0 {
+			return nil
+		}
+		c := sh.talks[s.seq]
 		if c == nil {
 			c = new([talkShareN]uint32)
-			counts[s.seq] = c
+			sh.talks[s.seq] = c
 		}
 		c[s.stage]++
 		if s.stage < 3 {
-			hist[s.iv]++
-			hist[8+s.ez]++
+			sh.hist[s.iv]++
+			sh.hist[8+s.ez]++
 			if s.hard {
-				hard = append(hard, s.cand)
+				sh.hard = append(sh.hard, s.cand)
 			}
 		}
 		return nil
 	})
-	return counts, hard
+	return sh
 }
 
 // buildStateSums builds every user's summary that is missing or whose hard
@@ -406,9 +478,10 @@ func buildStateSums(tx *bolt.Tx, all bool) error {
 	users := tx.Bucket(bUsers)
 	var todo [][]byte
 	err := users.ForEachBucket(func(name []byte) error {
-		v := users.Bucket(name).Get(kStateSum)
+		ub := users.Bucket(name)
+		v := ub.Get(kStateSum)
 		h, err := decodeSumHead(v)
-		if all || v == nil || err == nil && h.short {
+		if all || v == nil || err == nil && h.short || ub.Bucket(bSumDue) == nil {
 			todo = append(todo, slices.Clone(name))
 		}
 		return nil
@@ -509,10 +582,10 @@ func verifyStateSum(user string, ub *bolt.Bucket, retired map[[8]byte]bool, add 
 		return
 	}
 	h, _ := decodeSumHead(ub.Get(kStateSum)) // readStateSum decoded it
-	var hist [8 + 6]uint32
-	counts, list := countShares(ub, retired, &hist)
+	sh := countShares(ub, retired)
+	counts := sh.talks
 	hardest := map[[8]byte]hardCand{}
-	for _, cd := range list {
+	for _, cd := range sh.hard {
 		hardest[cd.key] = cd
 	}
 	bad := 0
@@ -531,8 +604,25 @@ func verifyStateSum(user string, ub *bolt.Bucket, retired map[[8]byte]bool, add 
 	if bad += len(counts); bad > 0 {
 		add(user, true, "state summary: the counts of %d talks do not match the states", bad)
 	}
-	if h.hist != hist {
+	if h.hist != sh.hist {
 		add(user, true, "state summary: the histograms do not match the states")
+	}
+	if due := ub.Bucket(bSumDue); due == nil {
+		add(user, true, "state summary: no due counts")
+	} else {
+		bad := 0
+		_ = due.ForEach(func(k, v []byte) error {
+			if len(k) != 4 || len(v) != 4 || binary.BigEndian.Uint32(v) != sh.due[keyDay(k)] {
+				bad++
+			}
+			if len(k) == 4 {
+				delete(sh.due, keyDay(k))
+			}
+			return nil
+		})
+		if bad += len(sh.due); bad > 0 {
+			add(user, true, "state summary: the due counts of %d days do not match the states", bad)
+		}
 	}
 	extra, missing := 0, 0
 	listed := map[[8]byte]bool{}

@@ -235,8 +235,22 @@ func (db *DB) Stats(user string, opt StatsOptions) (*Stats, error) {
 		for i, ti := range scope {
 			st.Talks[i] = TalkStats{Slug: talks.slug(int(ti)), Title: talks.title(int(ti))}
 		}
+		// The due index up to 30 days ahead, or with the summary's due
+		// counts by day, up to today only (the talks' lines need it by
+		// talk), the days after from the counts.
 		var dueErr error
-		wg.Go(func() { dueErr = db.guard(func() error { return st.readDue(ub, sc) }) })
+		dueSummed := summed && sub(ub, bSumDue) != nil
+		wg.Go(func() {
+			dueErr = db.guard(func() error {
+				if !dueSummed {
+					return st.readDue(ub, sc, st.Today+ForecastSpan)
+				}
+				if err := st.readDue(ub, sc, st.Today); err != nil {
+					return err
+				}
+				return st.addDueCounts(sub(ub, bSumDue))
+			})
+		})
 		err = st.readDays(ub, opt.Talk)
 		// What the pass should have left out is found while it runs.
 		var retired *retiredStates
@@ -272,9 +286,16 @@ func (db *DB) Stats(user string, opt StatsOptions) (*Stats, error) {
 			if hard, ok, err = st.addSum(tx, sum, talks, sc, opt.Hardest); err != nil || ok {
 				return cmp.Or(err, st.pickHardest(tx, hard, talks, opt.Hardest))
 			}
-			// The pass, knowing what to skip.
+			// The pass, knowing what to skip; and the due index read
+			// through, for the due counts counted every talk.
 			if retired, err = readRetired(tx, states, talks, sc); err != nil {
 				return err
+			}
+			if dueSummed {
+				st.clearDue()
+				if err := st.readDue(ub, sc, st.Today+ForecastSpan); err != nil {
+					return err
+				}
 			}
 			if hard, err = st.addScan(tx, states, nil, retired, talks, sc, opt.Hardest); err != nil {
 				return err
@@ -770,16 +791,17 @@ func (h *stateHist) into(st *Stats) {
 	}
 }
 
-// readDue reads the due index from its start to ForecastSpan days after
-// today, counting the cards of talks in scope (the entries hold the card's
-// note order, so its talk; retired cards have none).
-func (st *Stats) readDue(ub *bolt.Bucket, sc *statsScope) error {
+// readDue reads the due index from its start to day through (at most
+// ForecastSpan days after today), counting the cards of talks in scope
+// (the entries hold the card's note order, so its talk; retired cards have
+// none).
+func (st *Stats) readDue(ub *bolt.Bucket, sc *statsScope, through scheduler.Day) error {
 	due := sub(ub, bDue)
 	if due == nil {
 		return nil
 	}
 	today := st.Today
-	end := dayKey(today + ForecastSpan)
+	end := dayKey(through)
 	endDay := binary.BigEndian.Uint32(end[:])
 	c := due.Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
@@ -811,6 +833,37 @@ func (st *Stats) readDue(ub *bolt.Bucket, sc *statsScope) error {
 		}
 	}
 	return nil
+}
+
+// addDueCounts adds the days after today of the summary's due counts by
+// day (the due index's entries, counted by day) to the forecast.
+func (st *Stats) addDueCounts(counts *bolt.Bucket) error {
+	today := st.Today
+	from := dayKey(today + 1)
+	c := counts.Cursor()
+	for k, v := c.Seek(from[:]); k != nil; k, v = c.Next() {
+		if len(k) != 4 || len(v) != 4 {
+			return fmt.Errorf("due counts: %w", errCorrupt)
+		}
+		d := keyDay(k)
+		if d > today+ForecastSpan {
+			break
+		}
+		n := int(binary.BigEndian.Uint32(v))
+		if d <= today+ForecastDays {
+			st.Forecast[d-today-1] += n
+		}
+		st.Next30 += n
+	}
+	return nil
+}
+
+// clearDue forgets what readDue and addDueCounts found.
+func (st *Stats) clearDue() {
+	st.Overdue, st.DueToday, st.Forecast, st.Next30 = 0, 0, [ForecastDays]int{}, 0
+	for i := range st.Talks {
+		st.Talks[i].DueToday = 0
+	}
 }
 
 // pickHardest keeps the n cards with the most lapses, then the lowest
