@@ -390,13 +390,7 @@ func (db *DB) Repair() (RepairReport, error) {
 		if err := fix(meta, kActive, active); err != nil {
 			return err
 		}
-		users := tx.Bucket(bUsers)
-		var names [][]byte
-		_ = users.ForEachBucket(func(name []byte) error {
-			names = append(names, slices.Clone(name))
-			return nil
-		})
-		for _, name := range names {
+		for _, name := range userNames(tx) {
 			ub, err := userBucketRW(tx, string(name))
 			if err != nil {
 				return err

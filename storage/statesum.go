@@ -477,17 +477,16 @@ func countShares(ub *bolt.Bucket, retired map[[8]byte]bool) *shares {
 func buildStateSums(tx *bolt.Tx, all bool) error {
 	users := tx.Bucket(bUsers)
 	var todo [][]byte
-	err := users.ForEachBucket(func(name []byte) error {
+	for _, name := range userNames(tx) {
 		ub := users.Bucket(name)
 		v := ub.Get(kStateSum)
 		h, err := decodeSumHead(v)
 		if all || v == nil || err == nil && h.short || ub.Bucket(bSumDue) == nil {
-			todo = append(todo, slices.Clone(name))
+			todo = append(todo, name)
 		}
+	}
+	if len(todo) == 0 {
 		return nil
-	})
-	if err != nil || len(todo) == 0 {
-		return err
 	}
 	retired, err := retiredKeys(tx)
 	if err != nil {

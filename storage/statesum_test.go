@@ -65,12 +65,7 @@ func reportsByPass(t testing.TB, db *DB, today scheduler.Day, users ...string) m
 	defer b.Close()
 	err = b.Update(func(tx *bolt.Tx) error {
 		users := tx.Bucket(bUsers)
-		var names [][]byte
-		_ = users.ForEachBucket(func(name []byte) error {
-			names = append(names, slices.Clone(name))
-			return nil
-		})
-		for _, name := range names {
+		for _, name := range userNames(tx) {
 			if err := users.Bucket(name).Delete(kStateSum); err != nil {
 				return err
 			}
@@ -701,12 +696,7 @@ func downgrade(t *testing.T, db *DB) {
 	t.Helper()
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		users := tx.Bucket(bUsers)
-		var names [][]byte
-		_ = users.ForEachBucket(func(name []byte) error {
-			names = append(names, slices.Clone(name))
-			return nil
-		})
-		for _, name := range names {
+		for _, name := range userNames(tx) {
 			ub := users.Bucket(name)
 			if err := ub.Delete(kStateSum); err != nil {
 				return err

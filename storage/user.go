@@ -103,6 +103,17 @@ func userBucketRW(tx *bolt.Tx, user string) (*bolt.Bucket, error) {
 	return ub, nil
 }
 
+// userNames lists the users by their buckets' names (copies: the caller
+// may write to the buckets while it goes through them).
+func userNames(tx *bolt.Tx) [][]byte {
+	var names [][]byte
+	_ = tx.Bucket(bUsers).ForEachBucket(func(name []byte) error {
+		names = append(names, slices.Clone(name))
+		return nil
+	})
+	return names
+}
+
 // viewUserSub runs fn in a read transaction on the user's sub-bucket name;
 // a user or sub-bucket that does not exist yet (no data) leaves fn uncalled.
 func (db *DB) viewUserSub(user string, name []byte, fn func(b *bolt.Bucket) error) error {
