@@ -350,16 +350,7 @@ func retiredKeys(tx *bolt.Tx) (map[[8]byte]bool, error) {
 		if err != nil || t.Retired == 0 {
 			return err
 		}
-		prefix := binary.BigEndian.AppendUint32(nil, uint32(t.Seq))
-		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-			if len(k) != 16 {
-				return fmt.Errorf("order index: %w", errCorrupt)
-			}
-			if bytes.Equal(v, orderRetired) {
-				out[[8]byte(k[8:])] = true
-			}
-		}
-		return nil
+		return addRetired(c, t.Seq, out)
 	})
 	return out, err
 }

@@ -1043,14 +1043,8 @@ func readRetired(tx *bolt.Tx, states *bolt.Bucket, talks *talkBriefs, sc *statsS
 			continue
 		}
 		r.has[t.seq] = true
-		prefix := binary.BigEndian.AppendUint32(nil, uint32(t.seq))
-		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-			if len(k) != 16 {
-				return nil, fmt.Errorf("order index: %w", errCorrupt)
-			}
-			if bytes.Equal(v, orderRetired) {
-				r.keys[[8]byte(k[8:])] = true
-			}
+		if err := addRetired(c, int(t.seq), r.keys); err != nil {
+			return nil, err
 		}
 	}
 	if states == nil {

@@ -56,19 +56,8 @@ func (db *DB) TalkCounts(user string, today scheduler.Day) ([]TalkCount, error) 
 		if out, err = loadTalkCounts(tx); err != nil {
 			return err
 		}
-		maxSeq := 0
-		for i := range out {
-			maxSeq = max(maxSeq, out[i].Seq)
-		}
-		// bySeq is where a talk seq's line is (the first, should damage
-		// have given two talks one seq).
-		bySeq := make([]int32, maxSeq+1)
-		for i := range bySeq {
-			bySeq[i] = -1
-		}
-		for i := len(out) - 1; i >= 0; i-- {
-			bySeq[out[i].Seq] = int32(i)
-		}
+		bySeq := talkLines(out)
+		maxSeq := len(bySeq) - 1
 		retired, hasRetired, err := retiredCards(tx, out, maxSeq)
 		if err != nil {
 			return err
@@ -180,17 +169,26 @@ func retiredCards(tx *bolt.Tx, talks []TalkCount, maxSeq int) (map[[8]byte]bool,
 			continue
 		}
 		hasRetired[t.Seq] = true
-		prefix := binary.BigEndian.AppendUint32(nil, uint32(t.Seq))
-		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-			if len(k) != 16 {
-				return nil, nil, fmt.Errorf("order index: %w", errCorrupt)
-			}
-			if bytes.Equal(v, orderRetired) {
-				retired[[8]byte(k[8:])] = true
-			}
+		if err := addRetired(c, t.Seq, retired); err != nil {
+			return nil, nil, err
 		}
 	}
 	return retired, hasRetired, nil
+}
+
+// addRetired adds the retired cards of talk seq to into, read from the
+// note-order index with cursor c.
+func addRetired(c *bolt.Cursor, seq int, into map[[8]byte]bool) error {
+	prefix := binary.BigEndian.AppendUint32(nil, uint32(seq))
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		if len(k) != 16 {
+			return fmt.Errorf("order index: %w", errCorrupt)
+		}
+		if bytes.Equal(v, orderRetired) {
+			into[[8]byte(k[8:])] = true
+		}
+	}
+	return nil
 }
 
 // talkCountsFromSum is TalkCounts from user bucket ub's state summary and
@@ -219,27 +217,39 @@ func (db *DB) talkCountsFromSum(tx *bolt.Tx, ub *bolt.Bucket, today scheduler.Da
 	if early != nil {
 		return nil, early
 	}
-	// line is where a talk seq's line is (the first, should damage have
-	// given two talks one seq).
-	line := make(map[uint32]int, len(out))
-	for i := len(out) - 1; i >= 0; i-- {
-		line[uint32(out[i].Seq)] = i
-	}
+	bySeq := talkLines(out)
 	seen := make([]int, len(out))
 	for _, t := range sum.talks {
-		if i, ok := line[t.seq]; ok {
+		if uint64(t.seq) < uint64(len(bySeq)) && bySeq[t.seq] >= 0 {
 			for _, n := range t.counts {
-				seen[i] += int(n)
+				seen[bySeq[t.seq]] += int(n)
 			}
 		}
 	}
 	for i := range out {
 		out[i].New = out[i].Cards - seen[i]
-		if s := out[i].Seq; s < len(due) && line[uint32(s)] == i {
+		if s := out[i].Seq; s < len(due) && bySeq[s] == int32(i) {
 			out[i].Due = int(due[s])
 		}
 	}
 	return out, nil
+}
+
+// talkLines is where each talk seq's line is in out (-1: none; the first,
+// should damage have given two talks one seq), indexed by seq.
+func talkLines(out []TalkCount) []int32 {
+	maxSeq := 0
+	for i := range out {
+		maxSeq = max(maxSeq, out[i].Seq)
+	}
+	bySeq := make([]int32, maxSeq+1)
+	for i := range bySeq {
+		bySeq[i] = -1
+	}
+	for i := len(out) - 1; i >= 0; i-- {
+		bySeq[out[i].Seq] = int32(i)
+	}
+	return bySeq
 }
 
 // dueBySeq counts the due index's entries up to today by the talk seq of
